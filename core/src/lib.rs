@@ -1,0 +1,11 @@
+//! topoplan's engine room: the topology document and everything computed
+//! from it. No GUI, no async runtime, no cloud SDK: plain data in, plain data
+//! out, and file I/O only through [`model::io`].
+
+pub mod diagnostic;
+pub mod model;
+pub mod templates;
+pub mod validate;
+
+pub use diagnostic::{Diagnostic, Element, Report, Severity};
+pub use model::Topology;
