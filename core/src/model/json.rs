@@ -624,13 +624,40 @@ fn node_to_value(node: &Node) -> Value {
     Value::Object(out)
 }
 
-const LINE_WIDTH: usize = 100;
+const LINE_WIDTH: usize = 120;
 
 fn write_value(out: &mut String, value: &Value, indent: usize) {
     match value {
         Value::Array(items) if !items.is_empty() => {
             if let Some(inline) = inline(value, LINE_WIDTH.saturating_sub(indent)) {
                 out.push_str(&inline);
+                return;
+            }
+            if items.iter().all(|v| !v.is_array() && !v.is_object()) {
+                // Long lists of scalars fill lines instead of taking one each.
+                out.push_str("[\n");
+                let mut line = String::new();
+                for (i, item) in items.iter().enumerate() {
+                    let mut text = item.to_string();
+                    if i + 1 < items.len() {
+                        text.push(',');
+                    }
+                    if !line.is_empty() && indent + 2 + line.len() + 1 + text.len() > LINE_WIDTH {
+                        push_indent(out, indent + 2);
+                        out.push_str(&line);
+                        out.push('\n');
+                        line.clear();
+                    }
+                    if !line.is_empty() {
+                        line.push(' ');
+                    }
+                    line.push_str(&text);
+                }
+                push_indent(out, indent + 2);
+                out.push_str(&line);
+                out.push('\n');
+                push_indent(out, indent);
+                out.push(']');
                 return;
             }
             out.push_str("[\n");
@@ -662,9 +689,10 @@ fn write_value(out: &mut String, value: &Value, indent: usize) {
     }
 }
 
-/// A one-line rendering of `value` when it has no nested objects and fits.
+/// A one-line rendering of `value` when it fits and no object in it holds
+/// another object.
 fn inline(value: &Value, width: usize) -> Option<String> {
-    fn go(value: &Value, out: &mut String, depth: usize, width: usize) -> Option<()> {
+    fn go(value: &Value, out: &mut String, in_object: bool, width: usize) -> Option<()> {
         match value {
             Value::Array(items) => {
                 out.push('[');
@@ -672,12 +700,12 @@ fn inline(value: &Value, width: usize) -> Option<String> {
                     if i > 0 {
                         out.push_str(", ");
                     }
-                    go(item, out, depth + 1, width)?;
+                    go(item, out, in_object, width)?;
                 }
                 out.push(']');
             }
             Value::Object(map) => {
-                if depth > 0 {
+                if in_object {
                     return None;
                 }
                 out.push_str("{ ");
@@ -687,7 +715,7 @@ fn inline(value: &Value, width: usize) -> Option<String> {
                     }
                     out.push_str(&Value::String(key.clone()).to_string());
                     out.push_str(": ");
-                    go(item, out, depth + 1, width)?;
+                    go(item, out, true, width)?;
                 }
                 out.push_str(" }");
             }
@@ -696,7 +724,7 @@ fn inline(value: &Value, width: usize) -> Option<String> {
         (out.len() <= width).then_some(())
     }
     let mut out = String::new();
-    go(value, &mut out, 0, width)?;
+    go(value, &mut out, false, width)?;
     Some(out)
 }
 
@@ -859,6 +887,18 @@ mod tests {
     }
 
     #[test]
+    fn long_scalar_lists_fill_lines() {
+        let value = Value::Array((0..60).map(|i| Value::from(f64::from(i) / 7.0)).collect());
+        let mut out = String::new();
+        write_value(&mut out, &value, 0);
+        let lines: Vec<&str> = out.lines().collect();
+        assert!(lines.len() > 3 && lines.len() < 20, "{out}");
+        assert!(lines.iter().all(|l| l.len() <= LINE_WIDTH), "{out}");
+        let back: Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(back, value);
+    }
+
+    #[test]
     fn a_byte_order_mark_is_accepted() {
         let mut bytes = b"\xEF\xBB\xBF".to_vec();
         bytes.extend_from_slice(MINIMAL.as_bytes());
@@ -886,14 +926,14 @@ mod tests {
     #[test]
     fn writer_puts_short_flat_values_on_one_line() {
         let value: Value = serde_json::from_str(
-            r#"{"a": [1, 2], "b": {"x": "y"}, "c": [{"p": 1}, {"q": [1, 2]}], "d": {"e": {"f": 1}}}"#,
+            r#"{"a": [1, 2], "b": {"x": "y"}, "c": [{"p": 1}, {"q": {"r": [1, 2]}}], "d": {"e": {"f": 1}}}"#,
         )
         .unwrap();
         let mut out = String::new();
         write_value(&mut out, &value, 0);
         assert_eq!(
             out,
-            "{\n  \"a\": [1, 2],\n  \"b\": { \"x\": \"y\" },\n  \"c\": [\n    { \"p\": 1 },\n    { \"q\": [1, 2] }\n  ],\n  \"d\": {\n    \"e\": { \"f\": 1 }\n  }\n}"
+            "{\n  \"a\": [1, 2],\n  \"b\": { \"x\": \"y\" },\n  \"c\": [\n    { \"p\": 1 },\n    {\n      \"q\": { \"r\": [1, 2] }\n    }\n  ],\n  \"d\": {\n    \"e\": { \"f\": 1 }\n  }\n}"
         );
     }
 }

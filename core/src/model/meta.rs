@@ -199,13 +199,28 @@ impl Region {
 }
 
 /// A node where user traffic enters, and its share of the total.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct EntryPoint {
     pub node: String,
     /// Share of `peak_rps` entering here; entry points without one split
     /// what the others leave equally.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub share: Option<f64>,
+}
+
+/// Written as `"dns"` without a share, `{ "node": "dns", "share": 0.7 }` with one.
+impl Serialize for EntryPoint {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        match self.share {
+            None => serializer.serialize_str(&self.node),
+            Some(share) => {
+                let mut s = serializer.serialize_struct("EntryPoint", 2)?;
+                s.serialize_field("node", &self.node)?;
+                s.serialize_field("share", &share)?;
+                s.end()
+            }
+        }
+    }
 }
 
 impl EntryPoint {

@@ -1,0 +1,276 @@
+//! The command line: the same engine as the window, for scripts and CI.
+//!
+//! Exit codes: 0 success; 1 the command ran and found problems (`check`
+//! found errors, `fmt --check` found unformatted files); 2 bad usage or
+//! input that could not be read.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use clap::{Parser, Subcommand};
+use serde::Serialize;
+use topoplan_core::model::{io, json};
+use topoplan_core::{Diagnostic, templates};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "topoplan",
+    version,
+    about = "Draw cloud service topologies; simulate failures, price them and ship them as Terraform.",
+    long_about = "Without a command, opens the desktop app (on FILE, or on the default template).",
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// A topology document to open in the desktop app.
+    pub file: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Validate documents: exit 0 when all are valid, 1 when any has errors.
+    Check {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the starter templates.
+    Templates {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Start a new document from a template.
+    New {
+        /// Template name (see `topoplan templates`).
+        #[arg(long, short, default_value = templates::DEFAULT)]
+        template: String,
+        /// Where to write the document.
+        out: PathBuf,
+        /// Overwrite OUT if it exists.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Rewrite documents in canonical form (every setting written out, stable order).
+    Fmt {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Only report files that are not in canonical form (exit 1 if any).
+        #[arg(long)]
+        check: bool,
+    },
+}
+
+/// Parses the arguments and runs; `None` means "open the window".
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        None => match crate::app::run(cli.file) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(err) => fail(&err),
+        },
+        Some(command) => match run(command, &mut std::io::stdout().lock()) {
+            Ok(code) => code,
+            Err(err) => fail(&err),
+        },
+    }
+}
+
+fn fail(err: &anyhow::Error) -> ExitCode {
+    eprintln!("topoplan: {err:#}");
+    ExitCode::from(2)
+}
+
+/// Runs one command, writing its report to `out`.
+pub fn run(command: Command, out: &mut dyn std::io::Write) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Check { files, json } => check(&files, json, out),
+        Command::Templates { json } => list_templates(json, out),
+        Command::New {
+            template,
+            out: path,
+            force,
+        } => new(&template, &path, force, out),
+        Command::Fmt { files, check } => fmt(&files, check, out),
+    }
+}
+
+#[derive(Serialize)]
+struct CheckResult<'a> {
+    file: String,
+    ok: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    nodes: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    edges: Option<usize>,
+    errors: Vec<Diagnostic>,
+    warnings: Vec<Diagnostic>,
+    #[serde(skip)]
+    _marker: std::marker::PhantomData<&'a ()>,
+}
+
+fn check(
+    files: &[PathBuf],
+    as_json: bool,
+    out: &mut dyn std::io::Write,
+) -> anyhow::Result<ExitCode> {
+    let mut results = Vec::with_capacity(files.len());
+    for path in files {
+        let file = path.display().to_string();
+        let result = match io::load(path) {
+            Ok(loaded) => CheckResult {
+                file,
+                ok: loaded.report.is_ok(),
+                nodes: Some(loaded.topology.node_count()),
+                edges: Some(loaded.topology.edge_count()),
+                errors: loaded.report.errors,
+                warnings: loaded.report.warnings,
+                _marker: std::marker::PhantomData,
+            },
+            Err(err) => CheckResult {
+                file,
+                ok: false,
+                nodes: None,
+                edges: None,
+                errors: err.diagnostics(),
+                warnings: Vec::new(),
+                _marker: std::marker::PhantomData,
+            },
+        };
+        results.push(result);
+    }
+    let all_ok = results.iter().all(|r| r.ok);
+    if as_json {
+        serde_json::to_writer_pretty(&mut *out, &results)?;
+        writeln!(out)?;
+    } else {
+        for r in &results {
+            let counts = match (r.nodes, r.edges) {
+                (Some(n), Some(e)) => format!(" ({n} nodes, {e} edges)"),
+                _ => String::new(),
+            };
+            let verdict = if r.ok {
+                match r.warnings.len() {
+                    0 => "ok".to_owned(),
+                    1 => "ok, 1 warning".to_owned(),
+                    n => format!("ok, {n} warnings"),
+                }
+            } else {
+                match r.errors.len() {
+                    1 => "1 error".to_owned(),
+                    n => format!("{n} errors"),
+                }
+            };
+            writeln!(out, "{}: {verdict}{counts}", r.file)?;
+            for d in r.errors.iter().chain(&r.warnings) {
+                writeln!(out, "  {d}")?;
+            }
+        }
+    }
+    Ok(if all_ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn list_templates(as_json: bool, out: &mut dyn std::io::Write) -> anyhow::Result<ExitCode> {
+    #[derive(Serialize)]
+    struct Row {
+        name: &'static str,
+        title: String,
+        description: String,
+        nodes: usize,
+        regions: usize,
+    }
+    let rows: Vec<Row> = templates::TEMPLATES
+        .iter()
+        .map(|t| {
+            let doc = t
+                .load()
+                .map_err(|e| anyhow::anyhow!("template {} is invalid: {}", t.name, e[0]))?;
+            Ok(Row {
+                name: t.name,
+                title: doc.meta().name.clone(),
+                description: doc.meta().description.clone().unwrap_or_default(),
+                nodes: doc.node_count(),
+                regions: doc.meta().regions.len(),
+            })
+        })
+        .collect::<anyhow::Result<_>>()?;
+    if as_json {
+        serde_json::to_writer_pretty(&mut *out, &rows)?;
+        writeln!(out)?;
+    } else {
+        let width = rows.iter().map(|r| r.name.len()).max().unwrap_or(0);
+        for r in &rows {
+            writeln!(
+                out,
+                "{:width$}  {} ({} nodes, {} region{})",
+                r.name,
+                r.title,
+                r.nodes,
+                r.regions,
+                if r.regions == 1 { "" } else { "s" }
+            )?;
+            writeln!(out, "{:width$}  {}", "", r.description)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn new(
+    template: &str,
+    path: &Path,
+    force: bool,
+    out: &mut dyn std::io::Write,
+) -> anyhow::Result<ExitCode> {
+    let Some(t) = templates::find(template) else {
+        let names: Vec<&str> = templates::TEMPLATES.iter().map(|t| t.name).collect();
+        anyhow::bail!(
+            "no template named {template:?}; templates: {}",
+            names.join(", ")
+        );
+    };
+    if path.exists() && !force {
+        anyhow::bail!("{} exists; pass --force to overwrite it", path.display());
+    }
+    let doc = t
+        .load()
+        .map_err(|e| anyhow::anyhow!("template {} is invalid: {}", t.name, e[0]))?;
+    io::save(path, &doc)?;
+    writeln!(out, "wrote {} from template {}", path.display(), t.name)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn fmt(
+    files: &[PathBuf],
+    check_only: bool,
+    out: &mut dyn std::io::Write,
+) -> anyhow::Result<ExitCode> {
+    let mut unformatted = 0;
+    for path in files {
+        let loaded = io::load(path)?;
+        let canonical = json::to_string(&loaded.topology);
+        let current = std::fs::read_to_string(path)
+            .with_context(|| format!("{}: cannot read", path.display()))?;
+        if current == canonical {
+            continue;
+        }
+        unformatted += 1;
+        if check_only {
+            writeln!(out, "{}: not in canonical form", path.display())?;
+        } else {
+            io::write_atomic(path, canonical.as_bytes())?;
+            writeln!(out, "formatted {}", path.display())?;
+        }
+    }
+    Ok(if check_only && unformatted > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
