@@ -164,10 +164,10 @@ fn check(
                     n => format!("{n} errors"),
                 }
             };
-            writeln!(out, "{}: {verdict}{counts}", r.file)?;
             for d in r.errors.iter().chain(&r.warnings) {
-                writeln!(out, "  {d}")?;
+                writeln!(out, "{}: {d}", r.file)?;
             }
+            writeln!(out, "{}: {verdict}{counts}", r.file)?;
         }
     }
     Ok(if all_ok {

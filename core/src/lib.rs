@@ -2,6 +2,8 @@
 //! from it. No GUI, no async runtime, no cloud SDK: plain data in, plain data
 //! out, and file I/O only through [`model::io`].
 
+#[cfg(feature = "proptest")]
+pub mod arbitrary;
 pub mod diagnostic;
 pub mod model;
 pub mod templates;

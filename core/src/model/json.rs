@@ -70,14 +70,21 @@ fn from_object(mut root: Map<String, Value>) -> Result<Topology, Vec<Diagnostic>
     let edges = take_array(&mut root, "edges", &mut errors);
     let meta: Option<Meta> = typed(Value::Object(root), "", &mut errors);
 
+    // Ids of nodes that exist but failed to parse: edges to them are not
+    // reported again as edges to missing nodes.
+    let mut broken_ids = std::collections::HashSet::new();
     let nodes: Vec<Node> = nodes
         .into_iter()
         .enumerate()
-        .filter_map(|(i, value)| match node_from_value(i, value) {
-            Ok(node) => Some(node),
-            Err(mut errs) => {
-                errors.append(&mut errs);
-                None
+        .filter_map(|(i, value)| {
+            let id = value.get("id").and_then(Value::as_str).map(str::to_owned);
+            match node_from_value(i, value) {
+                Ok(node) => Some(node),
+                Err(mut errs) => {
+                    errors.append(&mut errs);
+                    broken_ids.extend(id);
+                    None
+                }
             }
         })
         .collect();
@@ -129,6 +136,7 @@ fn from_object(mut root: Map<String, Value>) -> Result<Topology, Vec<Diagnostic>
         };
         let error = match topology.add_edge(record) {
             Ok(_) => continue,
+            Err(EditError::NoSuchNode(id)) if broken_ids.contains(&id) => continue,
             Err(EditError::NoSuchNode(id)) => {
                 let hint = did_you_mean(&id, ids.iter().map(String::as_str));
                 Diagnostic::error(
@@ -177,9 +185,15 @@ fn migrate(
         return Err(Diagnostic::error(
             "schema-unsupported",
             "schema",
-            format!(
-                "schema {version} was written by a newer topoplan; this version reads schemas 1 to {current}"
-            ),
+            if current == 1 {
+                format!(
+                    "schema {version} was written by a newer topoplan; this version reads schema 1"
+                )
+            } else {
+                format!(
+                    "schema {version} was written by a newer topoplan; this version reads schemas 1 to {current}"
+                )
+            },
         ));
     }
     if version == 0 {
@@ -457,6 +471,13 @@ fn syntax_diagnostic(err: &serde_json::Error) -> Diagnostic {
             format!(
                 "nested deeper than {MAX_DEPTH} levels; a topoplan document is a few levels deep"
             ),
+        );
+    }
+    if message.contains("invalid unicode code point") {
+        return Diagnostic::error(
+            "not-utf8",
+            place,
+            "not valid UTF-8 text: a topoplan document is UTF-8 encoded JSON",
         );
     }
     let code = if message.starts_with("duplicate key") {
@@ -867,6 +888,14 @@ mod tests {
     }
 
     #[test]
+    fn a_broken_node_does_not_make_its_edges_errors_too() {
+        let text = r#"{"schema": 1, "name": "t",
+            "nodes": [{"id": "web", "kind": "service", "min": -1}, {"id": "db", "kind": "database"}],
+            "edges": [{"from": "web", "to": "db"}]}"#;
+        assert_eq!(codes(text), ["invalid-value"]);
+    }
+
+    #[test]
     fn graph_errors_name_both_ends() {
         let text = r#"{"schema": 1, "name": "t",
             "nodes": [{"id": "web", "kind": "service"}, {"id": "orders-db", "kind": "database"},
@@ -909,7 +938,7 @@ mod tests {
     fn non_utf8_and_non_objects_fail_cleanly() {
         assert_eq!(
             from_slice(b"{\"schema\": 1, \"name\": \"\xff\"}").unwrap_err()[0].code,
-            "json-syntax"
+            "not-utf8"
         );
         assert_eq!(codes("[1, 2]"), ["not-a-document"]);
         assert_eq!(codes(""), ["json-syntax"]);
