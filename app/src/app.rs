@@ -25,6 +25,9 @@ pub struct TopoplanApp {
     document_key: usize,
     /// A problem to show the user (e.g. a file that would not open).
     error: Option<String>,
+    /// The window title last sent; sending one requests a repaint, so only
+    /// changes are sent (an idle window must not redraw).
+    shown_title: String,
 }
 
 impl TopoplanApp {
@@ -58,6 +61,7 @@ impl TopoplanApp {
             canvas: Canvas::new(),
             document_key: 0,
             error,
+            shown_title: String::new(),
         }
     }
 
@@ -107,7 +111,7 @@ impl TopoplanApp {
                     .map(|n| n.to_string_lossy().into_owned())
                     .unwrap_or_default(),
             };
-            egui::ComboBox::from_id_salt("template")
+            egui::ComboBox::from_label("template")
                 .selected_text(current)
                 .show_ui(ui, |ui| {
                     for t in templates::TEMPLATES {
@@ -192,7 +196,11 @@ impl TopoplanApp {
 
 impl eframe::App for TopoplanApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
-        ui.send_viewport_cmd(egui::ViewportCommand::Title(self.title()));
+        let title = self.title();
+        if title != self.shown_title {
+            ui.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
+            self.shown_title = title;
+        }
         egui::Panel::top("top_bar").show(ui, |ui| self.top_bar(ui));
         if let Some(error) = self.error.clone() {
             egui::Panel::bottom("error_bar").show(ui, |ui| {
@@ -225,4 +233,81 @@ pub fn run(path: Option<PathBuf>) -> anyhow::Result<()> {
     };
     eframe::run_native("topoplan", options, Box::new(|_cc| Ok(Box::new(app))))
         .map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use egui_kittest::Harness;
+    use egui_kittest::kittest::Queryable as _;
+
+    use super::*;
+
+    fn harness(app: TopoplanApp) -> Harness<'static, TopoplanApp> {
+        Harness::builder()
+            .with_size(egui::vec2(1400.0, 900.0))
+            .build_eframe(|_cc| app)
+    }
+
+    #[test]
+    fn shows_the_default_template_summary() {
+        let mut h = harness(TopoplanApp::new(None));
+        h.run();
+        h.get_by_label("Three-tier web app");
+        h.get_by_label("single region · 1 region · 7 nodes · 6 edges · peak 3000 rps");
+        h.get_by_label("valid");
+    }
+
+    #[test]
+    fn switching_template_replaces_the_document() {
+        let mut h = harness(TopoplanApp::new(None));
+        h.run();
+        h.get_by_label("template").click();
+        h.run();
+        h.get_by_label("marketplace").click();
+        h.run();
+        assert_eq!(
+            h.state().topology().meta().name,
+            "Marketplace at 1M daily users"
+        );
+        h.get_by_label("active-passive · 2 regions · 13 nodes · 13 edges · peak 2400 rps");
+    }
+
+    #[test]
+    fn a_malformed_file_is_reported_and_the_document_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("broken.json");
+        std::fs::write(&path, "{ not json").unwrap();
+        let mut h = harness(TopoplanApp::new(Some(path)));
+        h.run();
+        assert_eq!(h.state().topology().meta().name, "Three-tier web app");
+        let error = h.state().error().unwrap().to_owned();
+        assert!(
+            error.contains("broken.json") && error.contains("not valid JSON"),
+            "{error}"
+        );
+        h.get_by_label("Dismiss").click();
+        h.run();
+        assert!(h.state().error().is_none());
+    }
+
+    #[test]
+    fn an_idle_window_stops_repainting() {
+        let mut h = harness(TopoplanApp::new(None));
+        // `run` panics when the UI keeps asking for frames.
+        h.run();
+        h.run();
+    }
+
+    #[test]
+    fn fit_and_theme_buttons_work() {
+        let mut h = harness(TopoplanApp::new(None));
+        h.run();
+        let dark = h.ctx.global_style().visuals.dark_mode;
+        h.get_by_label(if dark { "Light theme" } else { "Dark theme" })
+            .click();
+        h.run();
+        assert_ne!(h.ctx.global_style().visuals.dark_mode, dark);
+        h.get_by_label("Fit").click();
+        h.run();
+    }
 }

@@ -104,10 +104,6 @@ pub fn depths(topology: &Topology) -> HashMap<NodeIndex, usize> {
 }
 
 /// Lays the document out. Nodes with a saved `position` keep its x.
-#[expect(
-    clippy::too_many_lines,
-    reason = "lanes, spans, slots, columns, boxes: one pass each, in order"
-)]
 pub fn layout(topology: &Topology) -> Layout {
     let meta = topology.meta();
     let depth = depths(topology);

@@ -291,8 +291,6 @@ impl Validator<'_> {
             None,
         );
     }
-
-    #[expect(clippy::too_many_lines, reason = "one block per traffic setting")]
     fn traffic(&mut self) {
         let meta = self.t.meta();
         let tr = &meta.traffic;

@@ -298,11 +298,6 @@ const COMMON_FIELDS: [&str; 7] = [
     "availability",
     "notes",
 ];
-
-#[expect(
-    clippy::too_many_lines,
-    reason = "reads a node field by field, in document order"
-)]
 fn node_from_value(i: usize, value: Value) -> Result<Node, Vec<Diagnostic>> {
     let mut errors = Vec::new();
     let Value::Object(mut map) = value else {

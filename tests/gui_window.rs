@@ -1,0 +1,123 @@
+//! The real binary in a real X window (Xvfb), screenshotted with ImageMagick.
+//!
+//! Set `TOPOPLAN_UPDATE_SCREENSHOTS=1` to refresh `assets/screenshots/`.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Starts `topoplan ARGS` under Xvfb, waits until the window has drawn
+/// (the screen has many colours), and returns the screenshot.
+fn screenshot(args: &[&str], dir: &Path) -> PathBuf {
+    let shot = dir.join("window.png");
+    let log = dir.join("app.log");
+    let script = r#"
+        "$BIN" "$@" >"$LOG" 2>&1 & pid=$!
+        for _ in $(seq 1 90); do
+            sleep 1
+            if ! kill -0 "$pid" 2>/dev/null; then echo "the app exited early:" >&2; cat "$LOG" >&2; exit 3; fi
+            import -window root "$SHOT" 2>/dev/null || continue
+            if [ "$(convert "$SHOT" -format %k info:)" -gt 300 ]; then
+                sleep 1  # let the first frames settle, then take the real one
+                import -window root "$SHOT"
+                kill "$pid"; wait "$pid" 2>/dev/null
+                exit 0
+            fi
+        done
+        echo "the window never drew anything" >&2; kill "$pid"; exit 4
+    "#;
+    let out = Command::new("xvfb-run")
+        .args([
+            "-a",
+            "-s",
+            "-screen 0 1600x1000x24",
+            "bash",
+            "-c",
+            script,
+            "topoplan-under-xvfb",
+        ])
+        .args(args)
+        .env("BIN", env!("CARGO_BIN_EXE_topoplan"))
+        .env("SHOT", &shot)
+        .env("LOG", &log)
+        .current_dir(support::repo())
+        .output()
+        .expect("xvfb-run starts");
+    assert!(
+        out.status.success(),
+        "screenshot failed ({}): {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    shot
+}
+
+fn colours(png: &Path) -> u64 {
+    let out = Command::new("convert")
+        .arg(png)
+        .args(["-format", "%k", "info:"])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
+}
+
+/// Mean brightness of a region (0..1), via ImageMagick.
+fn mean(png: &Path, crop: &str) -> f64 {
+    let out = Command::new("convert")
+        .arg(png)
+        .args([
+            "-crop",
+            crop,
+            "+repage",
+            "-colorspace",
+            "Gray",
+            "-format",
+            "%[fx:mean]",
+            "info:",
+        ])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
+}
+
+fn check_window(args: &[&str], save_as: &str) {
+    if !support::require("xvfb-run", "a real X window for the GUI test")
+        || !support::require("import", "ImageMagick screenshots")
+    {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let shot = screenshot(args, dir.path());
+    let n = colours(&shot);
+    assert!(n > 300, "the window looks blank: {n} colours");
+    // The 1440x900 window sits at the top left of the 1600x1000 screen: its
+    // canvas is lit, the screen outside it is black.
+    assert!(
+        mean(&shot, "1400x800+20+60") > 0.05,
+        "the canvas area is black"
+    );
+    assert!(
+        mean(&shot, "100x60+1500+940") < 0.01,
+        "outside the window should be the bare root"
+    );
+    if std::env::var_os("TOPOPLAN_UPDATE_SCREENSHOTS").is_some() {
+        let dest = support::repo().join("assets/screenshots").join(save_as);
+        Command::new("convert")
+            .arg(&shot)
+            .args(["-crop", "1440x900+0+0", "+repage"])
+            .arg(&dest)
+            .status()
+            .unwrap();
+    }
+}
+
+#[test]
+fn opens_a_window_with_the_default_template_drawn() {
+    check_window(&[], "three-tier.png");
+}
+
+#[test]
+fn opens_a_multi_region_document_given_on_the_command_line() {
+    check_window(&["templates/marketplace.json"], "marketplace.png");
+}
