@@ -1,4 +1,8 @@
 //! The `topoplan` command line, driven as a user would: the real binary.
+#![expect(
+    clippy::expect_used,
+    reason = "a test that cannot go on should fail loudly"
+)]
 
 mod support;
 

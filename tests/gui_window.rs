@@ -1,6 +1,11 @@
 //! The real binary in a real X window (Xvfb), screenshotted with ImageMagick.
 //!
 //! Set `TOPOPLAN_UPDATE_SCREENSHOTS=1` to refresh `assets/screenshots/`.
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test that cannot go on should fail loudly"
+)]
 
 mod support;
 
