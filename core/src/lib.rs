@@ -5,6 +5,7 @@
 #[cfg(feature = "proptest")]
 pub mod arbitrary;
 pub mod diagnostic;
+pub mod generate;
 pub mod model;
 pub mod templates;
 pub mod validate;

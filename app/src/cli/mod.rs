@@ -1,0 +1,98 @@
+//! The command line: the same engine as the window, for scripts and CI.
+//!
+//! Exit codes: 0 success; 1 the command ran and found problems (`check`
+//! found errors, `fmt --check` found unformatted files); 2 bad usage or
+//! input that could not be read.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use topoplan_core::templates;
+
+mod document;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "topoplan",
+    version,
+    about = "Draw cloud service topologies; simulate failures, price them and ship them as Terraform.",
+    long_about = "Without a command, opens the desktop app (on FILE, or on the default template).",
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// A topology document to open in the desktop app.
+    pub file: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Validate documents: exit 0 when all are valid, 1 when any has errors.
+    Check {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the starter templates.
+    Templates {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Start a new document from a template.
+    New {
+        /// Template name (see `topoplan templates`).
+        #[arg(long, short, default_value = templates::DEFAULT)]
+        template: String,
+        /// Where to write the document.
+        out: PathBuf,
+        /// Overwrite OUT if it exists.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Rewrite documents in canonical form (every setting written out, stable order).
+    Fmt {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Only report files that are not in canonical form (exit 1 if any).
+        #[arg(long)]
+        check: bool,
+    },
+}
+
+/// Parses the arguments and runs; `None` means "open the window".
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        None => match crate::app::run(cli.file) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(err) => fail(&err),
+        },
+        Some(command) => match run(command, &mut std::io::stdout().lock()) {
+            Ok(code) => code,
+            Err(err) => fail(&err),
+        },
+    }
+}
+
+fn fail(err: &anyhow::Error) -> ExitCode {
+    eprintln!("topoplan: {err:#}");
+    ExitCode::from(2)
+}
+
+/// Runs one command, writing its report to `out`.
+pub fn run(command: Command, out: &mut dyn std::io::Write) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Check { files, json } => document::check(&files, json, out),
+        Command::Templates { json } => document::list_templates(json, out),
+        Command::New {
+            template,
+            out: path,
+            force,
+        } => document::new(&template, &path, force, out),
+        Command::Fmt { files, check } => document::fmt(&files, check, out),
+    }
+}
