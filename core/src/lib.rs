@@ -6,6 +6,7 @@
 pub mod arbitrary;
 pub mod diagnostic;
 pub mod generate;
+pub mod load;
 pub mod model;
 pub mod templates;
 pub mod validate;

@@ -1,0 +1,639 @@
+//! Steady-state load: how the peak traffic flows through a healthy topology.
+//!
+//! This is the one definition of traffic flow that the engines share (the
+//! simulation starts from it and the cost engine prices it), so their
+//! numbers agree. The model is linear in the traffic, so an hour of the
+//! daily profile is the peak scaled by that hour's multiplier.
+//!
+//! ## Rules
+//!
+//! - Requests enter at the entry points (`peak_rps` × share). A regional
+//!   entry point, and any global → regional edge (DNS → load balancer), splits
+//!   its traffic over the *serving regions*: the primary in `single` and
+//!   `active_passive` modes; every region in `active_active`, weighted by
+//!   `traffic.users` (equal when empty).
+//! - Along an edge flow `fraction` × the caller's selected requests (`all`,
+//!   `reads` or `writes`), keeping the read/write split.
+//! - A CDN forwards only its misses: reads × (1 − `cache_hit_ratio`); writes
+//!   pass through.
+//! - Cache-aside: when a caller reads through caches (edges to `cache` nodes
+//!   carrying reads), its reads to databases are scaled by the miss rate
+//!   Π (1 − `hit_ratio` × `fraction`) over those caches.
+//! - A call stays in the caller's region when the callee runs there.
+//!   Database writes go to the writer's region; database reads stay local
+//!   only where the database has instances (the writer region, regions with
+//!   cross-region replicas, or a global database). Otherwise the call crosses
+//!   to the callee's home region (a database's writer region, else the
+//!   primary if the callee runs there, else its first region).
+//! - Queues pass on what they receive along `consume` edges (each consume
+//!   edge delivers `fraction` of the messages). `replicate` edges carry the
+//!   source's writes to the target.
+//! - Nodes are visited in dependency order. Cycles (only soft or
+//!   asynchronous edges can close one) are cut: load goes round once.
+//!
+//! Within a region, the share of an edge's traffic that crosses AZs is
+//! estimated as 1 − |A ∩ B| / (|A| · |B|) for zonal endpoints spread evenly
+//! over AZ sets A and B (requests pair with instances at random); traffic to
+//! or from regional services (SQS, S3, API Gateway) is not counted as
+//! cross-AZ.
+
+use petgraph::Direction;
+use petgraph::stable_graph::{EdgeIndex, NodeIndex};
+use petgraph::visit::{EdgeIndexable as _, EdgeRef as _, NodeIndexable as _};
+
+use crate::model::{DeploymentMode, EdgeKind, Meta, Node, NodeKind, NodeSpec, Requests, Topology};
+
+/// Requests per second at one place, split into reads and writes.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Rates {
+    pub read_rps: f64,
+    pub write_rps: f64,
+}
+
+impl Rates {
+    pub fn total(self) -> f64 {
+        self.read_rps + self.write_rps
+    }
+
+    fn add(&mut self, other: Self) {
+        self.read_rps += other.read_rps;
+        self.write_rps += other.write_rps;
+    }
+
+    fn scale(self, k: f64) -> Self {
+        Self {
+            read_rps: self.read_rps * k,
+            write_rps: self.write_rps * k,
+        }
+    }
+}
+
+/// What flows along one edge.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Flow {
+    pub rates: Rates,
+    /// The part that leaves the caller's region.
+    pub cross_region_rps: f64,
+    /// The part that stays in a region but crosses AZs (an estimate; see the module docs).
+    pub cross_az_rps: f64,
+}
+
+/// The healthy steady-state load of a topology at peak.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Load {
+    /// Region ids in document order; slot `regions.len()` is "global"
+    /// (DNS, CDN, third parties).
+    pub regions: Vec<String>,
+    /// Share of user traffic each region serves, by slot (global excluded).
+    pub serving: Vec<f64>,
+    slots: usize,
+    /// `node_index * slots + slot`
+    nodes: Vec<Rates>,
+    /// By edge index.
+    edges: Vec<Flow>,
+}
+
+impl Load {
+    /// The load under the document's own deployment mode.
+    pub fn compute(topology: &Topology) -> Self {
+        Self::compute_for_mode(topology, topology.meta().deployment.mode)
+    }
+
+    /// The load if the same topology were deployed in `mode`.
+    pub fn compute_for_mode(topology: &Topology, mode: DeploymentMode) -> Self {
+        let meta = topology.meta();
+        let serving = serving_weights(meta, mode);
+        Propagation::new(topology, serving).run()
+    }
+
+    /// The global slot index.
+    pub fn global_slot(&self) -> usize {
+        self.slots - 1
+    }
+
+    /// The slot of a region, if the document has it.
+    pub fn slot(&self, region: &str) -> Option<usize> {
+        self.regions.iter().position(|r| r == region)
+    }
+
+    /// Load arriving at a node, summed over regions.
+    pub fn node(&self, node: NodeIndex) -> Rates {
+        let mut sum = Rates::default();
+        for r in self.node_slots(node) {
+            sum.add(*r);
+        }
+        sum
+    }
+
+    /// Load arriving at a node, by slot (regions in document order, then global).
+    pub fn node_slots(&self, node: NodeIndex) -> &[Rates] {
+        let start = node.index() * self.slots;
+        self.nodes.get(start..start + self.slots).unwrap_or(&[])
+    }
+
+    /// Load arriving at a node in one region.
+    pub fn node_in(&self, node: NodeIndex, region: &str) -> Rates {
+        self.slot(region)
+            .and_then(|s| self.node_slots(node).get(s).copied())
+            .unwrap_or_default()
+    }
+
+    pub fn edge(&self, edge: EdgeIndex) -> Flow {
+        self.edges.get(edge.index()).copied().unwrap_or_default()
+    }
+}
+
+/// Share of user traffic each region serves in `mode` (by region, document order).
+pub fn serving_weights(meta: &Meta, mode: DeploymentMode) -> Vec<f64> {
+    let n = meta.regions.len();
+    let mut w = vec![0.0; n];
+    if n == 0 {
+        return w;
+    }
+    let primary = meta
+        .primary_region()
+        .and_then(|p| meta.regions.iter().position(|r| r.id == p.id))
+        .unwrap_or(0);
+    match mode {
+        DeploymentMode::Single | DeploymentMode::ActivePassive => w[primary] = 1.0,
+        DeploymentMode::ActiveActive => {
+            for (i, region) in meta.regions.iter().enumerate() {
+                w[i] = if meta.traffic.users.is_empty() {
+                    1.0
+                } else {
+                    meta.traffic
+                        .users
+                        .get(&region.id)
+                        .copied()
+                        .unwrap_or(0.0)
+                        .max(0.0)
+                };
+            }
+            let sum: f64 = w.iter().sum();
+            if sum > 0.0 {
+                for v in &mut w {
+                    *v /= sum;
+                }
+            } else {
+                w = vec![0.0; n];
+                w[primary] = 1.0;
+            }
+        }
+    }
+    w
+}
+
+/// Per node, what routing needs, precomputed.
+struct Site {
+    global: bool,
+    zonal: bool,
+    /// By region slot: placed there.
+    placed: Vec<bool>,
+    /// By region slot: the AZs placed there, one bit per AZ letter.
+    azs: Vec<u32>,
+    /// Where calls that cannot stay local go.
+    home: usize,
+    /// Databases: the writer's slot, and where reads can be served.
+    writer: Option<usize>,
+    reads_local: Vec<bool>,
+}
+
+struct Propagation<'a> {
+    t: &'a Topology,
+    serving: Vec<f64>,
+    regions: usize,
+    slots: usize,
+    sites: Vec<Option<Site>>,
+    nodes: Vec<Rates>,
+    edges: Vec<Flow>,
+}
+
+impl<'a> Propagation<'a> {
+    fn new(t: &'a Topology, serving: Vec<f64>) -> Self {
+        let meta = t.meta();
+        let regions = meta.regions.len();
+        let slots = regions + 1;
+        let g = t.graph();
+        let primary = meta
+            .primary_region()
+            .and_then(|p| meta.regions.iter().position(|r| r.id == p.id));
+        let mut sites: Vec<Option<Site>> = (0..g.node_bound()).map(|_| None).collect();
+        for (ix, node) in t.nodes_indexed() {
+            sites[ix.index()] = Some(site(meta, node, primary));
+        }
+        Self {
+            t,
+            serving,
+            regions,
+            slots,
+            sites,
+            nodes: vec![Rates::default(); g.node_bound() * slots],
+            edges: vec![Flow::default(); g.edge_bound()],
+        }
+    }
+
+    fn site(&self, ix: NodeIndex) -> Option<&Site> {
+        self.sites.get(ix.index()).and_then(Option::as_ref)
+    }
+
+    /// Splits traffic arriving from outside any region (users, or a global
+    /// node) over the serving regions `node` runs in.
+    fn entry_split(&self, site: &Site) -> Vec<(usize, f64)> {
+        if site.global {
+            return vec![(self.regions, 1.0)];
+        }
+        let weights: Vec<(usize, f64)> = (0..self.regions)
+            .filter(|&r| site.placed[r] && self.serving[r] > 0.0)
+            .map(|r| (r, self.serving[r]))
+            .collect();
+        let sum: f64 = weights.iter().map(|(_, w)| w).sum();
+        if sum > 0.0 {
+            weights.into_iter().map(|(r, w)| (r, w / sum)).collect()
+        } else {
+            vec![(site.home, 1.0)]
+        }
+    }
+
+    fn run(mut self) -> Load {
+        let t = self.t;
+        let g = t.graph();
+        let peak = t.meta().traffic.peak_rps.max(0.0);
+        let read_fraction = t.meta().traffic.read_fraction.clamp(0.0, 1.0);
+        let shares = t.meta().traffic.entry_shares();
+        for (entry, share) in t.meta().traffic.entry.iter().zip(shares) {
+            let Some(ix) = t.node_index(&entry.node) else {
+                continue;
+            };
+            let Some(site) = self.site(ix) else { continue };
+            let rates = Rates {
+                read_rps: peak * share * read_fraction,
+                write_rps: peak * share * (1.0 - read_fraction),
+            };
+            for (slot, w) in self.entry_split(site) {
+                self.nodes[ix.index() * self.slots + slot].add(rates.scale(w));
+            }
+        }
+
+        // Dependency order; within a cycle, edges back to a visited node are cut.
+        let order = dependency_order(t);
+        let mut visited = vec![false; g.node_bound()];
+        for u in order {
+            visited[u.index()] = true;
+            let node = &g[u];
+            let miss = cache_miss(t, u);
+            let forward = forward_factor(node);
+            let outgoing: Vec<_> = g
+                .edges_directed(u, Direction::Outgoing)
+                .map(|e| (e.id(), e.target()))
+                .collect();
+            for (e, v) in outgoing {
+                if visited[v.index()] {
+                    continue;
+                }
+                let edge = &g[e];
+                let to_db = g[v].kind() == NodeKind::Database;
+                let (Some(from), Some(to)) = (self.site(u), self.site(v)) else {
+                    continue;
+                };
+                let mut flow = Flow::default();
+                let mut arrivals: Vec<(usize, Rates)> = Vec::new();
+                for slot in 0..self.slots {
+                    let here = self.nodes[u.index() * self.slots + slot];
+                    if here.total() <= 0.0 {
+                        continue;
+                    }
+                    let mut sent = select(edge.requests, here).scale(edge.fraction.clamp(0.0, 1.0));
+                    sent.read_rps *= forward;
+                    if to_db {
+                        sent.read_rps *= miss;
+                    }
+                    if edge.kind == EdgeKind::Replicate {
+                        sent = Rates {
+                            read_rps: 0.0,
+                            write_rps: sent.write_rps,
+                        };
+                    }
+                    flow.rates.add(sent);
+                    for (target, rates) in self.route(slot, from, to, sent) {
+                        if slot < self.regions && target < self.regions {
+                            if target == slot {
+                                flow.cross_az_rps += rates.total() * cross_az_share(from, to, slot);
+                            } else {
+                                flow.cross_region_rps += rates.total();
+                            }
+                        }
+                        arrivals.push((target, rates));
+                    }
+                }
+                for (slot, rates) in arrivals {
+                    self.nodes[v.index() * self.slots + slot].add(rates);
+                }
+                self.edges[e.index()] = flow;
+            }
+        }
+        Load {
+            regions: t.meta().regions.iter().map(|r| r.id.clone()).collect(),
+            serving: self.serving,
+            slots: self.slots,
+            nodes: self.nodes,
+            edges: self.edges,
+        }
+    }
+
+    /// Where requests sent from `slot` to `to` arrive.
+    fn route(&self, slot: usize, from: &Site, to: &Site, sent: Rates) -> Vec<(usize, Rates)> {
+        if to.global {
+            return vec![(self.regions, sent)];
+        }
+        if slot == self.regions || from.global {
+            return self
+                .entry_split(to)
+                .into_iter()
+                .map(|(r, w)| (r, sent.scale(w)))
+                .collect();
+        }
+        if let Some(writer) = to.writer {
+            let reads = if to.reads_local[slot] { slot } else { writer };
+            let r = Rates {
+                read_rps: sent.read_rps,
+                write_rps: 0.0,
+            };
+            let w = Rates {
+                read_rps: 0.0,
+                write_rps: sent.write_rps,
+            };
+            return if reads == writer {
+                vec![(writer, sent)]
+            } else {
+                vec![(reads, r), (writer, w)]
+            };
+        }
+        if to.placed[slot] {
+            vec![(slot, sent)]
+        } else {
+            vec![(to.home, sent)]
+        }
+    }
+}
+
+fn site(meta: &Meta, node: &Node, primary: Option<usize>) -> Site {
+    let n = meta.regions.len();
+    let mut placed = vec![false; n];
+    let mut az_masks = vec![0u32; n];
+    for (region, azs) in &node.placement {
+        if let Some(i) = meta.regions.iter().position(|r| &r.id == region) {
+            placed[i] = true;
+            az_masks[i] = azs.iter().fold(0, |mask, az| mask | az_bit(az));
+        }
+    }
+    let first = placed.iter().position(|&p| p);
+    let home_default = match primary {
+        Some(p) if placed[p] => p,
+        _ => first.or(primary).unwrap_or(0),
+    };
+    let (writer, reads_local) = match &node.spec {
+        NodeSpec::Database(db) => {
+            let writer = db
+                .writer_region(&node.placement)
+                .and_then(|w| meta.regions.iter().position(|r| r.id == w))
+                .filter(|&w| placed[w])
+                .unwrap_or(home_default);
+            let reads_local = (0..n)
+                .map(|r| placed[r] && (r == writer || db.global || db.cross_region_replicas > 0))
+                .collect();
+            (Some(writer), reads_local)
+        }
+        _ => (None, vec![false; n]),
+    };
+    Site {
+        global: node.kind().is_global(),
+        zonal: node.is_zonal(),
+        placed,
+        azs: az_masks,
+        home: writer.unwrap_or(home_default),
+        writer,
+        reads_local,
+    }
+}
+
+/// The part of a request flow between two nodes in one region that crosses AZs.
+fn cross_az_share(from: &Site, to: &Site, slot: usize) -> f64 {
+    if !(from.zonal && to.zonal) {
+        return 0.0;
+    }
+    let (a, b) = (from.azs[slot], to.azs[slot]);
+    if a == 0 || b == 0 {
+        return 0.0;
+    }
+    let common = f64::from((a & b).count_ones());
+    let pairs = f64::from(a.count_ones()) * f64::from(b.count_ones());
+    (1.0 - common / pairs).clamp(0.0, 1.0)
+}
+
+/// One bit per AZ letter (`us-east-1c` → bit 2).
+fn az_bit(az: &str) -> u32 {
+    az.chars()
+        .last()
+        .filter(char::is_ascii_lowercase)
+        .map_or(0, |c| 1 << (u32::from(c) - u32::from('a')).min(31))
+}
+
+fn select(requests: Requests, rates: Rates) -> Rates {
+    match requests {
+        Requests::All => rates,
+        Requests::Reads => Rates {
+            read_rps: rates.read_rps,
+            write_rps: 0.0,
+        },
+        Requests::Writes => Rates {
+            read_rps: 0.0,
+            write_rps: rates.write_rps,
+        },
+    }
+}
+
+/// Share of reads a node passes on to what it calls (a CDN answers its hits).
+fn forward_factor(node: &Node) -> f64 {
+    match &node.spec {
+        NodeSpec::Cdn(cdn) => (1.0 - cdn.cache_hit_ratio).clamp(0.0, 1.0),
+        _ => 1.0,
+    }
+}
+
+/// Share of a node's database reads that miss its caches.
+fn cache_miss(t: &Topology, u: NodeIndex) -> f64 {
+    let g = t.graph();
+    g.edges_directed(u, Direction::Outgoing)
+        .filter(|e| e.weight().kind == EdgeKind::Call && e.weight().requests != Requests::Writes)
+        .filter_map(|e| match &g[e.target()].spec {
+            NodeSpec::Cache(c) => Some(1.0 - (c.hit_ratio * e.weight().fraction).clamp(0.0, 1.0)),
+            _ => None,
+        })
+        .product()
+}
+
+/// Nodes in an order where callers come before callees, cycles collapsed
+/// (members of a cycle in document order).
+pub fn dependency_order(t: &Topology) -> Vec<NodeIndex> {
+    let g = t.graph();
+    let condensed = petgraph::algo::condensation(g.map(|ix, _| ix, |_, _| ()).into(), true);
+    let order = petgraph::algo::toposort(&condensed, None).unwrap_or_default();
+    let mut out = Vec::with_capacity(t.node_count());
+    for component in order {
+        let mut members = condensed[component].clone();
+        members.sort();
+        out.extend(members);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::templates;
+
+    fn template(name: &str) -> Topology {
+        templates::find(name).unwrap().load().unwrap()
+    }
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() < 1e-6 * b.abs().max(1.0)
+    }
+
+    fn rps(load: &Load, t: &Topology, id: &str) -> Rates {
+        load.node(t.node_index(id).unwrap())
+    }
+
+    /// Three-tier at 3,000 rps, 85% reads: the cache (80% hits) leaves the
+    /// database 15% of 2,550 reads = 510, plus all 450 writes.
+    #[test]
+    fn three_tier_by_hand() {
+        let t = template("three-tier");
+        let load = Load::compute(&t);
+        for id in ["dns", "alb", "web", "app"] {
+            assert!(close(rps(&load, &t, id).total(), 3000.0), "{id}");
+        }
+        assert!(close(rps(&load, &t, "cache").read_rps, 2550.0));
+        assert!(close(rps(&load, &t, "cache").write_rps, 0.0));
+        let db = rps(&load, &t, "db");
+        assert!(close(db.read_rps, 2550.0 * 0.2), "{db:?}");
+        assert!(close(db.write_rps, 450.0), "{db:?}");
+        assert!(close(rps(&load, &t, "uploads").total(), 150.0));
+        // Everything in us-east-1; no cross-region traffic.
+        assert!(
+            t.edges()
+                .all(|e| load.edge(e.index).cross_region_rps == 0.0)
+        );
+    }
+
+    /// Active-active, 60/40 users: each region serves its users; database
+    /// writes all reach the writer in us-east-1, reads stay local.
+    #[test]
+    fn active_active_splits_by_users_and_sends_writes_to_the_writer() {
+        let t = template("active-active");
+        let load = Load::compute(&t);
+        let api = t.node_index("api").unwrap();
+        assert!(close(load.node_in(api, "us-east-1").total(), 4800.0));
+        assert!(close(load.node_in(api, "eu-west-1").total(), 3200.0));
+        let db = t.node_index("db").unwrap();
+        let (us, eu) = (load.node_in(db, "us-east-1"), load.node_in(db, "eu-west-1"));
+        assert!(close(us.write_rps, 800.0), "{us:?}");
+        assert!(close(eu.write_rps, 0.0));
+        // 90% reads, 15% miss the cache.
+        assert!(close(us.read_rps, 4800.0 * 0.9 * 0.15), "{us:?}");
+        assert!(close(eu.read_rps, 3200.0 * 0.9 * 0.15), "{eu:?}");
+        let e = t.edge_index("api", "db").unwrap();
+        assert!(
+            close(load.edge(e).cross_region_rps, 320.0),
+            "{:?}",
+            load.edge(e)
+        );
+    }
+
+    #[test]
+    fn the_same_topology_in_single_mode_serves_from_the_primary_only() {
+        let t = template("active-active");
+        let load = Load::compute_for_mode(&t, DeploymentMode::Single);
+        let api = t.node_index("api").unwrap();
+        assert!(close(load.node_in(api, "us-east-1").total(), 8000.0));
+        assert!(close(load.node_in(api, "eu-west-1").total(), 0.0));
+    }
+
+    #[test]
+    fn a_cdn_forwards_only_its_misses_and_queues_deliver_to_consumers() {
+        let t = template("static-site-api");
+        let load = Load::compute(&t);
+        // 1,500 rps, 90% reads, 92% of reads hit: 108 reads + 150 writes reach origins.
+        let origin_reads = 1350.0 * 0.08;
+        assert!(close(rps(&load, &t, "site").total(), origin_reads * 0.75));
+        assert!(close(
+            rps(&load, &t, "api-gw").total(),
+            (origin_reads + 150.0) * 0.25
+        ));
+
+        let t = template("event-pipeline");
+        let load = Load::compute(&t);
+        let events = rps(&load, &t, "events").total();
+        assert!(close(events, 5000.0));
+        assert!(close(rps(&load, &t, "enricher").total(), events));
+        assert!(close(rps(&load, &t, "notifier").total(), events * 0.05));
+    }
+
+    #[test]
+    fn cross_az_share_of_spread_endpoints() {
+        let s = |azs: &[&str]| Site {
+            global: false,
+            zonal: true,
+            placed: vec![true],
+            azs: vec![azs.iter().fold(0, |m, az| m | az_bit(az))],
+            home: 0,
+            writer: None,
+            reads_local: vec![false],
+        };
+        let abc = s(&["x-1a", "x-1b", "x-1c"]);
+        // Both over 3 AZs: a request stays in its AZ one time in three.
+        assert!(close(cross_az_share(&abc, &abc, 0), 2.0 / 3.0));
+        assert!(close(cross_az_share(&s(&["x-1a"]), &s(&["x-1a"]), 0), 0.0));
+        assert!(close(
+            cross_az_share(&s(&["x-1a", "x-1b"]), &abc, 0),
+            1.0 - 2.0 / 6.0
+        ));
+        // Disjoint AZ sets: every request crosses.
+        assert!(close(
+            cross_az_share(&s(&["x-1a"]), &s(&["x-1b", "x-1c"]), 0),
+            1.0
+        ));
+    }
+
+    #[test]
+    fn load_is_linear_in_peak_traffic() {
+        let t = template("marketplace");
+        let base = Load::compute(&t);
+        let mut doubled = t.clone();
+        let mut meta = doubled.meta().clone();
+        meta.traffic.peak_rps *= 2.0;
+        doubled.set_meta(meta);
+        let twice = Load::compute(&doubled);
+        for (ix, node) in t.nodes_indexed() {
+            assert!(
+                close(twice.node(ix).total(), 2.0 * base.node(ix).total()),
+                "{}",
+                node.id
+            );
+        }
+    }
+
+    #[test]
+    fn synthetic_topologies_carry_all_traffic_to_the_edge() {
+        let t = crate::generate::synthetic(&crate::generate::SyntheticSpec::with_nodes(2000));
+        let load = Load::compute(&t);
+        let lbs: f64 = t
+            .nodes_indexed()
+            .filter(|(_, n)| n.kind() == NodeKind::LoadBalancer)
+            .map(|(ix, _)| load.node(ix).total())
+            .sum();
+        let cdn = rps(&load, &t, "cdn");
+        let expected = cdn.read_rps * 0.15 + cdn.write_rps;
+        assert!(close(lbs, expected), "{lbs} vs {expected}");
+    }
+}
