@@ -78,6 +78,29 @@ pub struct Flow {
     pub cross_az_rps: f64,
 }
 
+/// One part of an edge's flow: what goes from the caller in one slot to the
+/// callee in another (or the same) slot. An edge has one leg per pair of
+/// slots its traffic connects; the legs of an edge add up to its [`Flow`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Leg {
+    pub edge: EdgeIndex,
+    /// The caller's slot (a region, or [`Load::global_slot`]).
+    pub from: usize,
+    /// The callee's slot.
+    pub to: usize,
+    pub rates: Rates,
+    /// The part that crosses AZs (only when `from == to` is a region).
+    pub cross_az_rps: f64,
+}
+
+/// Users' requests arriving at an entry point in one slot.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Arrival {
+    pub node: NodeIndex,
+    pub slot: usize,
+    pub rates: Rates,
+}
+
 /// The healthy steady-state load of a topology at peak.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Load {
@@ -91,6 +114,10 @@ pub struct Load {
     nodes: Vec<Rates>,
     /// By edge index.
     edges: Vec<Flow>,
+    /// Every edge's legs, in the order the propagation visits edges.
+    legs: Vec<Leg>,
+    /// Users' requests at the entry points, by entry point and slot.
+    arrivals: Vec<Arrival>,
 }
 
 impl Load {
@@ -140,6 +167,16 @@ impl Load {
 
     pub fn edge(&self, edge: EdgeIndex) -> Flow {
         self.edges.get(edge.index()).copied().unwrap_or_default()
+    }
+
+    /// Every edge's traffic split by the slots it connects (see [`Leg`]).
+    pub fn legs(&self) -> &[Leg] {
+        &self.legs
+    }
+
+    /// Users' requests arriving at the entry points, by slot.
+    pub fn arrivals(&self) -> &[Arrival] {
+        &self.arrivals
     }
 }
 
@@ -206,6 +243,8 @@ struct Propagation<'a> {
     sites: Vec<Option<Site>>,
     nodes: Vec<Rates>,
     edges: Vec<Flow>,
+    legs: Vec<Leg>,
+    arrivals: Vec<Arrival>,
 }
 
 impl<'a> Propagation<'a> {
@@ -229,6 +268,8 @@ impl<'a> Propagation<'a> {
             sites,
             nodes: vec![Rates::default(); g.node_bound() * slots],
             edges: vec![Flow::default(); g.edge_bound()],
+            legs: Vec::with_capacity(g.edge_count() * 2),
+            arrivals: Vec::new(),
         }
     }
 
@@ -271,6 +312,11 @@ impl<'a> Propagation<'a> {
             };
             for (slot, w) in self.entry_split(site) {
                 self.nodes[ix.index() * self.slots + slot].add(rates.scale(w));
+                self.arrivals.push(Arrival {
+                    node: ix,
+                    slot,
+                    rates: rates.scale(w),
+                });
             }
         }
 
@@ -297,6 +343,7 @@ impl<'a> Propagation<'a> {
                 };
                 let mut flow = Flow::default();
                 let mut arrivals: Vec<(usize, Rates)> = Vec::new();
+                let mut legs: Vec<Leg> = Vec::new();
                 for slot in 0..self.slots {
                     let here = self.nodes[u.index() * self.slots + slot];
                     if here.total() <= 0.0 {
@@ -315,19 +362,29 @@ impl<'a> Propagation<'a> {
                     }
                     flow.rates.add(sent);
                     for (target, rates) in self.route(slot, from, to, sent) {
+                        let mut cross_az_rps = 0.0;
                         if slot < self.regions && target < self.regions {
                             if target == slot {
-                                flow.cross_az_rps += rates.total() * cross_az_share(from, to, slot);
+                                cross_az_rps = rates.total() * cross_az_share(from, to, slot);
+                                flow.cross_az_rps += cross_az_rps;
                             } else {
                                 flow.cross_region_rps += rates.total();
                             }
                         }
+                        legs.push(Leg {
+                            edge: e,
+                            from: slot,
+                            to: target,
+                            rates,
+                            cross_az_rps,
+                        });
                         arrivals.push((target, rates));
                     }
                 }
                 for (slot, rates) in arrivals {
                     self.nodes[v.index() * self.slots + slot].add(rates);
                 }
+                self.legs.append(&mut legs);
                 self.edges[e.index()] = flow;
             }
         }
@@ -337,6 +394,8 @@ impl<'a> Propagation<'a> {
             slots: self.slots,
             nodes: self.nodes,
             edges: self.edges,
+            legs: self.legs,
+            arrivals: self.arrivals,
         }
     }
 
@@ -620,6 +679,39 @@ mod tests {
                 "{}",
                 node.id
             );
+        }
+    }
+
+    #[test]
+    fn legs_add_up_to_their_edges_and_arrivals_to_the_entry_traffic() {
+        for name in ["active-active", "marketplace", "static-site-api"] {
+            let t = template(name);
+            let load = Load::compute(&t);
+            for e in t.edges() {
+                let legs = load.legs().iter().filter(|l| l.edge == e.index);
+                let (mut total, mut cross_region, mut cross_az) = (0.0, 0.0, 0.0);
+                for leg in legs {
+                    total += leg.rates.total();
+                    if leg.from != leg.to
+                        && leg.from < load.regions.len()
+                        && leg.to < load.regions.len()
+                    {
+                        cross_region += leg.rates.total();
+                    }
+                    cross_az += leg.cross_az_rps;
+                }
+                let flow = load.edge(e.index);
+                assert!(
+                    close(total, flow.rates.total()),
+                    "{name} {} -> {}",
+                    e.from.id,
+                    e.to.id
+                );
+                assert!(close(cross_region, flow.cross_region_rps));
+                assert!(close(cross_az, flow.cross_az_rps));
+            }
+            let users: f64 = load.arrivals().iter().map(|a| a.rates.total()).sum();
+            assert!(close(users, t.meta().traffic.peak_rps), "{name}");
         }
     }
 
