@@ -206,7 +206,8 @@ UNITS = {
 R = REGIONS  # column order of the tables below
 
 # Per-region tables: item -> one value per region in R (or a list of tiers per
-# region: [[up_to_gb, usd], ..., [None, usd]]). `verified` lists the regions
+# region: [[up_to, usd], ..., [None, usd]], `up_to` in the item's own unit per
+# month: GB for -gb and -gb-month items, millions for -million items). `verified` lists the regions
 # (or "all") a second source confirms, with the CHECKS key that does.
 TABLES = [
     # service, item, values by region, verified regions, check
@@ -240,20 +241,20 @@ TABLES = [
     ("s3", "put-thousand", [0.005, 0.005, 0.005, 0.0054, 0.005, 0.0047], ["us-east-1"], "icm"),
     ("s3", "get-thousand", [0.0004, 0.0004, 0.0004, 0.00043, 0.0004, 0.00037], ["us-east-1"], "icm"),
     ("apigw", "http-million", [
-        [[300e6, 1.00], [None, 0.90]],
-        [[300e6, 1.00], [None, 0.90]],
-        [[300e6, 1.11], [None, 1.00]],
-        [[300e6, 1.20], [None, 1.09]],
-        [[300e6, 1.20], [None, 1.09]],
-        [[300e6, 1.29], [None, 1.16]],
+        [[300, 1.00], [None, 0.90]],
+        [[300, 1.00], [None, 0.90]],
+        [[300, 1.11], [None, 1.00]],
+        [[300, 1.20], [None, 1.09]],
+        [[300, 1.20], [None, 1.09]],
+        [[300, 1.29], [None, 1.16]],
     ], ["us-east-1"], "icm (first tier)"),
     ("apigw", "rest-million", [
-        [[333e6, 3.50], [1e9, 2.80], [20e9, 2.38], [None, 1.51]],
-        [[333e6, 3.50], [1e9, 2.80], [20e9, 2.38], [None, 1.51]],
-        [[333e6, 3.50], [1e9, 3.19], [20e9, 2.71], [None, 1.72]],
-        [[333e6, 3.70], [1e9, 3.33], [20e9, 2.83], [None, 1.80]],
-        [[333e6, 3.50], [1e9, 3.19], [20e9, 2.71], [None, 1.72]],
-        [[333e6, 3.50], [1e9, 3.19], [20e9, 2.71], [None, 1.72]],
+        [[333, 3.50], [1000, 2.80], [20000, 2.38], [None, 1.51]],
+        [[333, 3.50], [1000, 2.80], [20000, 2.38], [None, 1.51]],
+        [[333, 3.50], [1000, 3.19], [20000, 2.71], [None, 1.72]],
+        [[333, 3.70], [1000, 3.33], [20000, 2.83], [None, 1.80]],
+        [[333, 3.50], [1000, 3.19], [20000, 2.71], [None, 1.72]],
+        [[333, 3.50], [1000, 3.19], [20000, 2.71], [None, 1.72]],
     ], [], ""),
     ("eks", "cluster-hour", [0.10] * 6, [], ""),
     ("msk", "storage-gb-month", [0.10, 0.10, 0.11, 0.119, 0.12, 0.12], ["us-east-1"], "research"),
