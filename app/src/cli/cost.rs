@@ -100,8 +100,8 @@ pub(super) fn cost(
     let t = load(path)?;
     let catalog = catalog()?;
     let variant = Variant::of(&t.meta().deployment);
-    let estimate = cost::estimate_variant(&t, catalog, variant)
-        .with_context(|| path.display().to_string())?;
+    let estimate =
+        cost::estimate_variant(&t, catalog, variant).with_context(|| path.display().to_string())?;
     if let Some(r) = region
         && !estimate.regions.iter().any(|x| x == r)
         && r != "global"
@@ -234,7 +234,9 @@ fn quantity(v: f64) -> String {
     } else {
         format!("{v:.4}")
     };
-    let (int, frac) = text.split_once('.').map_or((text.as_str(), ""), |(a, b)| (a, b));
+    let (int, frac) = text
+        .split_once('.')
+        .map_or((text.as_str(), ""), |(a, b)| (a, b));
     let mut grouped = String::new();
     for (i, c) in int.chars().enumerate() {
         if i > 0 && (int.len() - i) % 3 == 0 {
@@ -283,7 +285,12 @@ fn write_lines(s: &mut String, e: &Estimate, lines: &[LineItem]) -> std::fmt::Re
     for l in lines {
         if region != Some(l.region.as_str()) {
             if let Some(r) = region {
-                writeln!(s, "  {:<100}{:>12}", format!("{r} total"), format_usd(subtotal * factor))?;
+                writeln!(
+                    s,
+                    "  {:<100}{:>12}",
+                    format!("{r} total"),
+                    format_usd(subtotal * factor)
+                )?;
             }
             region = Some(&l.region);
             element = None;
@@ -310,7 +317,12 @@ fn write_lines(s: &mut String, e: &Estimate, lines: &[LineItem]) -> std::fmt::Re
         }
     }
     if let Some(r) = region {
-        writeln!(s, "  {:<100}{:>12}", format!("{r} total"), format_usd(subtotal * factor))?;
+        writeln!(
+            s,
+            "  {:<100}{:>12}",
+            format!("{r} total"),
+            format_usd(subtotal * factor)
+        )?;
     }
     Ok(())
 }
@@ -342,7 +354,8 @@ pub(super) fn compare(
 ) -> anyhow::Result<ExitCode> {
     let t = load(path)?;
     let catalog = catalog()?;
-    let c = cost::compare(&t, catalog, &NoAssessment).with_context(|| path.display().to_string())?;
+    let c =
+        cost::compare(&t, catalog, &NoAssessment).with_context(|| path.display().to_string())?;
     if as_json {
         let json = CompareJson {
             file: path.display().to_string(),
@@ -514,7 +527,11 @@ pub(super) fn diff(
     if d.changes.is_empty() {
         writeln!(s, "\nno line item changed")?;
     } else {
-        writeln!(s, "\n{:>14}  {:<40}{:<16}what", "monthly", "element", "region")?;
+        writeln!(
+            s,
+            "\n{:>14}  {:<40}{:<16}what",
+            "monthly", "element", "region"
+        )?;
         for ch in &d.changes {
             let name = match &ch.old_name {
                 Some(old) => format!("{old} → {}", ch.name),
@@ -545,7 +562,12 @@ pub(super) fn diff(
     }
     writeln!(s, "\nby region:")?;
     for (r, a, b) in &d.by_region {
-        writeln!(s, "  {r:<16}{:>14} → {:>14}", format_usd(*a), format_usd(*b))?;
+        writeln!(
+            s,
+            "  {r:<16}{:>14} → {:>14}",
+            format_usd(*a),
+            format_usd(*b)
+        )?;
     }
     out.write_all(s.as_bytes())?;
     Ok(ExitCode::SUCCESS)

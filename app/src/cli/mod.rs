@@ -124,6 +124,12 @@ pub fn run(command: Command, out: &mut dyn std::io::Write) -> anyhow::Result<Exi
             force,
         } => document::new(&template, &path, force, out),
         Command::Fmt { files, check } => document::fmt(&files, check, out),
-        Command::Cost { diff, file, region, compare, json } => cost::run(diff, file, region.as_deref(), compare, json, out),
+        Command::Cost {
+            diff,
+            file,
+            region,
+            compare,
+            json,
+        } => cost::run(diff, file, region.as_deref(), compare, json, out),
     }
 }

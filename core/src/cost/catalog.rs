@@ -266,17 +266,19 @@ impl Catalog {
             .map_err(|e| CatalogError::Broken(format!("ec2.json: {e}")))?;
         let services: ServicesFile = serde_json::from_str(services_json)
             .map_err(|e| CatalogError::Broken(format!("services.json: {e}")))?;
-        let source = ec2.sources.values().next().ok_or_else(|| {
-            CatalogError::Broken("ec2.json: no source".to_owned())
-        })?;
+        let source = ec2
+            .sources
+            .values()
+            .next()
+            .ok_or_else(|| CatalogError::Broken("ec2.json: no source".to_owned()))?;
         let ec2_source = format!("{} ({})", source.name, source.licence);
         let ec2_date = source.date.clone();
         let mut records = Vec::with_capacity(ec2.records.len() + services.records.len());
         for r in ec2.records {
-            let source = ec2.sources.get(&r.source).map_or_else(
-                || r.source.clone(),
-                |s| format!("{} <{}>", s.name, s.url),
-            );
+            let source = ec2
+                .sources
+                .get(&r.source)
+                .map_or_else(|| r.source.clone(), |s| format!("{} <{}>", s.name, s.url));
             records.push(PriceRecord {
                 service: Service::Ec2,
                 item: r.r#type,
@@ -504,9 +506,18 @@ mod tests {
             ("eu-central-1", 0.115, 0.194, 0.1216),
             ("ap-southeast-1", 0.12, 0.196, 0.1216),
         ] {
-            assert!((usd(Service::Ec2, "m5.large", region) - m5).abs() < 1e-9, "{region}");
-            assert!((usd(Service::Ec2, "c5.xlarge", region) - c5).abs() < 1e-9, "{region}");
-            assert!((usd(Service::Ec2, "r6g.large", region) - r6g).abs() < 1e-9, "{region}");
+            assert!(
+                (usd(Service::Ec2, "m5.large", region) - m5).abs() < 1e-9,
+                "{region}"
+            );
+            assert!(
+                (usd(Service::Ec2, "c5.xlarge", region) - c5).abs() < 1e-9,
+                "{region}"
+            );
+            assert!(
+                (usd(Service::Ec2, "r6g.large", region) - r6g).abs() < 1e-9,
+                "{region}"
+            );
         }
         assert!((usd(Service::Elb, "alb-hour", "us-east-1") - 0.0225).abs() < 1e-12);
         assert!((usd(Service::Elb, "alb-lcu-hour", "us-east-1") - 0.008).abs() < 1e-12);
@@ -518,7 +529,11 @@ mod tests {
     fn every_record_has_a_source_a_date_and_a_sane_price() {
         for r in catalog().records() {
             assert!(!r.source.is_empty(), "{}", r.key());
-            assert!(r.date.len() == 10 && r.date.starts_with("20"), "{}", r.key());
+            assert!(
+                r.date.len() == 10 && r.date.starts_with("20"),
+                "{}",
+                r.key()
+            );
             assert!(r.price.is_valid(), "{}", r.key());
             assert!(r.price.first_usd() > 0.0, "{}: a zero list price", r.key());
         }
@@ -542,7 +557,11 @@ mod tests {
         assert_eq!(c.regions, regions);
         for family in families {
             for region in regions {
-                let size = if family.starts_with('t') { "medium" } else { "large" };
+                let size = if family.starts_with('t') {
+                    "medium"
+                } else {
+                    "large"
+                };
                 c.lookup(Service::Ec2, &format!("{family}.{size}"), region)
                     .unwrap();
             }
@@ -554,12 +573,15 @@ mod tests {
             }
         }
         for geo in ["north-america", "europe", "japan", "asia-pacific"] {
-            assert_eq!(geo, cloudfront_geography(match geo {
-                "north-america" => "us-east-1",
-                "europe" => "eu-central-1",
-                "japan" => "ap-northeast-1",
-                _ => "ap-southeast-1",
-            }));
+            assert_eq!(
+                geo,
+                cloudfront_geography(match geo {
+                    "north-america" => "us-east-1",
+                    "europe" => "eu-central-1",
+                    "japan" => "ap-northeast-1",
+                    _ => "ap-southeast-1",
+                })
+            );
             for item in ["gb", "https-10k", "http-10k", "origin-gb"] {
                 c.lookup(Service::Cloudfront, item, geo).unwrap();
             }
@@ -574,7 +596,9 @@ mod tests {
         assert!(text.contains("EC2 instance type \"m6i.larg\""), "{text}");
         assert!(text.contains("did you mean"), "{text}");
         assert!(text.contains("\"ec2:m6i.larg@us-east-1\""), "{text}");
-        let err = c.lookup(Service::Ec2, "m6i.large", "sa-east-1").unwrap_err();
+        let err = c
+            .lookup(Service::Ec2, "m6i.large", "sa-east-1")
+            .unwrap_err();
         let text = err.to_string();
         assert!(text.contains("in sa-east-1"), "{text}");
         assert!(text.contains("us-east-1, us-west-2"), "{text}");
@@ -583,9 +607,18 @@ mod tests {
     #[test]
     fn tiered_prices_charge_each_tier_for_its_share() {
         let p = Price::Tiered(vec![
-            Tier { up_to: Some(10.0), usd: 1.0 },
-            Tier { up_to: Some(50.0), usd: 0.5 },
-            Tier { up_to: None, usd: 0.25 },
+            Tier {
+                up_to: Some(10.0),
+                usd: 1.0,
+            },
+            Tier {
+                up_to: Some(50.0),
+                usd: 0.5,
+            },
+            Tier {
+                up_to: None,
+                usd: 0.25,
+            },
         ]);
         assert!((p.cost(5.0) - 5.0).abs() < 1e-12);
         assert!((p.cost(10.0) - 10.0).abs() < 1e-12);

@@ -176,11 +176,19 @@ fn findings(t: &Topology, rows: &[ModeRow]) -> Vec<String> {
         };
         let times = ratio(a, s).map_or_else(|| "new".to_owned(), |r| format!("{r:.2}×"));
         let why = match c {
-            Category::Compute => format!(
-                "each of the {active_regions} regions is sized to carry the whole load after losing one, N/(N−1) = {:.2}× a region's share, so compute tends to {:.2}× single region (minimum sizes and whole instances push it up)",
-                n / (n - 1.0).max(1.0),
-                n / (n - 1.0).max(1.0)
-            ),
+            Category::Compute => {
+                let k = t
+                    .meta()
+                    .primary_region()
+                    .map_or(1, |r| r.azs.len())
+                    .max(1) as f64;
+                let az = if k >= 2.0 { k / (k - 1.0) } else { 1.0 };
+                let region = n / (n - 1.0).max(1.0);
+                format!(
+                    "single region already holds N+1 per AZ ({k:.0} AZs: {az:.2}× the load); active-active sizes each of the {active_regions} regions for its load after losing another region (N/(N−1) = {region:.2}× its share), which also covers losing an AZ, so compute grows by about {:.2}×, not {region:.0}× (minimum group sizes and whole instances move it)",
+                    (region / az).max(1.0)
+                )
+            }
             Category::Data => "the other regions hold what the design puts there: cross-region replicas, global-database secondaries, replicated buckets, their own caches and queues; it does not scale with traffic".to_owned(),
             Category::Network => "load balancers and NAT gateways are per region; their usage follows the traffic, which is split, not doubled".to_owned(),
             Category::Transfer => "replication and calls that cross regions are new; traffic inside each region is split".to_owned(),
@@ -204,9 +212,13 @@ fn findings(t: &Topology, rows: &[ModeRow]) -> Vec<String> {
             format!("; the largest increase is {} (+{})", c.label(), usd(d))
         });
         if total < 1.8 {
+            let compute_share = if single.monthly_usd > 0.0 {
+                100.0 * cat(single, Category::Compute) / single.monthly_usd
+            } else {
+                0.0
+            };
             format!(
-                "here active-active costs less than double{driver}: only compute scales with the regions (N/(N−1) = {:.2}), and the rest does not double",
-                n / (n - 1.0).max(1.0)
+                "here active-active costs less than double{driver}: compute, the part that scales with the regions, is {compute_share:.0}% of single-region spend, and the data tier, network, transfer, DNS and CDN do not double"
             )
         } else {
             format!("here active-active costs more than double{driver}")
@@ -226,7 +238,11 @@ mod tests {
         struct Fixed;
         impl ModeAssessor for Fixed {
             fn availability(&self, _: &Topology, v: Variant) -> Option<f64> {
-                Some(if v == Variant::ActiveActive { 0.9999 } else { 0.999 })
+                Some(if v == Variant::ActiveActive {
+                    0.9999
+                } else {
+                    0.999
+                })
             }
             fn rto_secs(&self, _: &Topology, v: Variant) -> Option<f64> {
                 (v != Variant::Single).then_some(300.0)
@@ -239,7 +255,11 @@ mod tests {
         assert_eq!(c.rows[3].availability, Some(0.9999));
         assert_eq!(c.rows[0].rto_secs, None);
         let none = compare(&t, catalog, &NoAssessment).unwrap();
-        assert!(none.rows.iter().all(|r| r.availability.is_none() && r.rto_secs.is_none()));
+        assert!(
+            none.rows
+                .iter()
+                .all(|r| r.availability.is_none() && r.rto_secs.is_none())
+        );
     }
 
     #[test]

@@ -71,10 +71,14 @@ impl Estimate {
                         Some((a, b)) => (format!("{} -> {}", g[a].id, g[b].id), "edge".to_owned()),
                         None => ("?".to_owned(), "edge".to_owned()),
                     },
-                    Scope::Region => (format!("({})", self.slot_name(item.slot)), "region".to_owned()),
+                    Scope::Region => (
+                        format!("({})", self.slot_name(item.slot)),
+                        "region".to_owned(),
+                    ),
                 };
                 let what = key_item(&price.key);
-                let (item_name, name, detail) = describe(self, item.what, what, key_place(&price.key));
+                let (item_name, name, detail) =
+                    describe(self, item.what, what, key_place(&price.key));
                 LineItem {
                     element,
                     kind,
@@ -117,21 +121,39 @@ fn describe(e: &Estimate, what: What, item: &str, place: &str) -> (String, Strin
                 format!("avg {avg:.1} instances over the day (peak {peak}; min {min}, max {max})")
             },
         ),
-        What::EksCluster => s("eks", "EKS control plane".into(), "one cluster for the region's EKS services".into()),
+        What::EksCluster => s(
+            "eks",
+            "EKS control plane".into(),
+            "one cluster for the region's EKS services".into(),
+        ),
         What::NatHours { gateways } => s(
             "nat-hours",
             "NAT gateways".into(),
             format!("{gateways}, one per AZ of the services that call the internet"),
         ),
-        What::NatData => s("nat-gb", "NAT gateway data processed".into(), "both directions".into()),
+        What::NatData => s(
+            "nat-gb",
+            "NAT gateway data processed".into(),
+            "both directions".into(),
+        ),
         What::LbHours { nlb } => s(
             "lb-hours",
-            if nlb { "Network load balancer" } else { "Application load balancer" }.into(),
+            if nlb {
+                "Network load balancer"
+            } else {
+                "Application load balancer"
+            }
+            .into(),
             String::new(),
         ),
         What::LbCapacity { nlb } => s(
             "lb-capacity",
-            if nlb { "Network load balancer capacity units" } else { "Load balancer capacity units" }.into(),
+            if nlb {
+                "Network load balancer capacity units"
+            } else {
+                "Load balancer capacity units"
+            }
+            .into(),
             format!(
                 "processed bytes or new connections ({} requests per connection), whichever is larger",
                 super::model::REQUESTS_PER_CONNECTION
@@ -142,13 +164,24 @@ fn describe(e: &Estimate, what: What, item: &str, place: &str) -> (String, Strin
             format!("Requests ({} API)", if rest { "REST" } else { "HTTP" }),
             String::new(),
         ),
-        What::CacheNodes { nodes } => s("cache-nodes", format!("Cache nodes ({item})"), format!("{nodes} nodes")),
+        What::CacheNodes { nodes } => s(
+            "cache-nodes",
+            format!("Cache nodes ({item})"),
+            format!("{nodes} nodes"),
+        ),
         What::SqsRequests { fifo } => s(
             "sqs-requests",
-            format!("Requests ({} queue)", if fifo { "FIFO" } else { "standard" }),
+            format!(
+                "Requests ({} queue)",
+                if fifo { "FIFO" } else { "standard" }
+            ),
             "send, receive and delete per message, per 64 KB chunk".into(),
         ),
-        What::Brokers { brokers } => s("brokers", format!("Broker instances ({item})"), format!("{brokers} brokers")),
+        What::Brokers { brokers } => s(
+            "brokers",
+            format!("Broker instances ({item})"),
+            format!("{brokers} brokers"),
+        ),
         What::BrokerStorage => s("broker-storage", "Broker storage".into(), String::new()),
         What::DbInstances { count, role } => match role {
             DbRole::Writer { multi_az: true } => s(
@@ -161,7 +194,11 @@ fn describe(e: &Estimate, what: What, item: &str, place: &str) -> (String, Strin
                 format!("Database instance ({item})"),
                 format!("{count} writer(s)"),
             ),
-            DbRole::Replicas => s("db-replicas", format!("Read replicas ({item})"), format!("{count} replica(s)")),
+            DbRole::Replicas => s(
+                "db-replicas",
+                format!("Read replicas ({item})"),
+                format!("{count} replica(s)"),
+            ),
             DbRole::CrossRegionReplicas => s(
                 "db-cross-region-replicas",
                 format!("Cross-region replicas ({item})"),
@@ -174,7 +211,11 @@ fn describe(e: &Estimate, what: What, item: &str, place: &str) -> (String, Strin
             format!("{instances} instance(s), avg {avg_acu:.1} ACU each"),
         ),
         What::DbStorage => s("db-storage", "Database storage".into(), String::new()),
-        What::DbIo => s("db-io", "I/O requests".into(), "one write I/O per write; reads from the buffer pool".into()),
+        What::DbIo => s(
+            "db-io",
+            "I/O requests".into(),
+            "one write I/O per write; reads from the buffer pool".into(),
+        ),
         What::DbReplicatedIo => s(
             "db-replicated-io",
             "Replicated write I/O (global database)".into(),
@@ -194,7 +235,11 @@ fn describe(e: &Estimate, what: What, item: &str, place: &str) -> (String, Strin
         ),
         What::ObjectGets => s("object-gets", "GET requests".into(), String::new()),
         What::ObjectPuts => s("object-puts", "PUT requests".into(), String::new()),
-        What::ReplicationPuts => s("replication-puts", "Replication PUT requests".into(), "cross-region replication".into()),
+        What::ReplicationPuts => s(
+            "replication-puts",
+            "Replication PUT requests".into(),
+            "cross-region replication".into(),
+        ),
         What::CdnData => s(
             &format!("cdn-gb:{place}"),
             format!("Data transfer out to the internet ({place})"),
@@ -226,7 +271,16 @@ fn describe(e: &Estimate, what: What, item: &str, place: &str) -> (String, Strin
             format!("Cross-region transfer to {}", e.slot_name(to)),
             String::new(),
         ),
-        What::Internet => s("internet", "Internet egress".into(), "tiered by the region's monthly volume".into()),
+        What::Internet { users } => s(
+            "internet",
+            if users {
+                "Internet egress (responses to users)"
+            } else {
+                "Internet egress (requests to a third party)"
+            }
+            .into(),
+            "tiered by the region's monthly volume".into(),
+        ),
         What::Replication { to } => s(
             &format!("replication:{}", e.slot_name(to)),
             format!("Replication to {}", e.slot_name(to)),

@@ -141,7 +141,10 @@ pub enum What {
     CrossRegion {
         to: usize,
     },
-    Internet,
+    /// `users`: responses to users (or a third-party CDN); else requests to a third party.
+    Internet {
+        users: bool,
+    },
     Replication {
         to: usize,
     },
@@ -150,7 +153,9 @@ pub enum What {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DbRole {
     /// The writer, Multi-AZ when its standby is billed too.
-    Writer { multi_az: bool },
+    Writer {
+        multi_az: bool,
+    },
     Replicas,
     CrossRegionReplicas,
 }
@@ -177,9 +182,10 @@ impl What {
             | Self::ObjectGets
             | Self::ObjectPuts
             | Self::ReplicationPuts => Category::Data,
-            Self::CrossAz | Self::CrossRegion { .. } | Self::Internet | Self::Replication { .. } => {
-                Category::Transfer
-            }
+            Self::CrossAz
+            | Self::CrossRegion { .. }
+            | Self::Internet { .. }
+            | Self::Replication { .. } => Category::Transfer,
             Self::CdnData
             | Self::CdnRequests
             | Self::CdnOrigin
@@ -206,7 +212,7 @@ impl What {
             | Self::CdnOrigin
             | Self::CrossAz
             | Self::CrossRegion { .. }
-            | Self::Internet
+            | Self::Internet { .. }
             | Self::Replication { .. } => "GB",
             Self::BrokerStorage | Self::DbStorage | Self::ObjectStorage { .. } => "GB-months",
             Self::ApiRequests { .. }
@@ -366,7 +372,11 @@ fn profile(meta: &crate::model::Meta) -> [f64; 24] {
         Some(p) if p.len() == 24 => {
             let mut out = [0.0; 24];
             for (o, v) in out.iter_mut().zip(p) {
-                *o = if v.is_finite() { v.clamp(0.0, 1.0) } else { 1.0 };
+                *o = if v.is_finite() {
+                    v.clamp(0.0, 1.0)
+                } else {
+                    1.0
+                };
             }
             out
         }
@@ -587,7 +597,9 @@ impl Costing<'_> {
                 }
                 NodeSpec::Queue(q) => self.queue(i, ix, node, q)?,
                 NodeSpec::Database(db) => self.database(i, ix, node, db)?,
-                NodeSpec::ObjectStore(s) => self.object_store(i, ix, node, s.storage_class, s.storage_gb)?,
+                NodeSpec::ObjectStore(s) => {
+                    self.object_store(i, ix, node, s.storage_class, s.storage_gb)?
+                }
                 NodeSpec::Cdn(cdn) => {
                     if cdn.provider == CdnProvider::Cloudfront {
                         self.cloudfront(i, ix, node, cdn.cache_hit_ratio)?;
@@ -678,7 +690,13 @@ impl Costing<'_> {
         Ok(())
     }
 
-    fn load_balancer(&mut self, i: usize, ix: NodeIndex, node: &Node, nlb: bool) -> Result<(), CostError> {
+    fn load_balancer(
+        &mut self,
+        i: usize,
+        ix: NodeIndex,
+        node: &Node,
+        nlb: bool,
+    ) -> Result<(), CostError> {
         let slots = self.slots();
         for slot in 0..self.regions.len() {
             if self.role(ix, slot) == Role::Absent {
@@ -694,21 +712,36 @@ impl Costing<'_> {
             self.push(Scope::Node(ix), slot, What::LbHours { nlb }, p, self.hours);
             // Capacity units per hour: the larger of processed GB/h and new connections.
             let rps = self.rates(ix, slot).total();
-            let gb_per_hour = self.inbound[ix.index() * slots + slot].total_kb() * 3600.0 / KB_PER_GB;
+            let gb_per_hour =
+                self.inbound[ix.index() * slots + slot].total_kb() * 3600.0 / KB_PER_GB;
             let per_unit_connections = if nlb { 800.0 } else { 25.0 };
             let units: f64 = self
                 .profile
                 .iter()
-                .map(|m| (gb_per_hour * m).max(rps * m / REQUESTS_PER_CONNECTION / per_unit_connections))
+                .map(|m| {
+                    (gb_per_hour * m).max(rps * m / REQUESTS_PER_CONNECTION / per_unit_connections)
+                })
                 .sum::<f64>()
                 / 24.0;
             let p = self.price(&place, Service::Elb, unit, slot)?;
-            self.push(Scope::Node(ix), slot, What::LbCapacity { nlb }, p, units * self.hours);
+            self.push(
+                Scope::Node(ix),
+                slot,
+                What::LbCapacity { nlb },
+                p,
+                units * self.hours,
+            );
         }
         Ok(())
     }
 
-    fn api_gateway(&mut self, i: usize, ix: NodeIndex, node: &Node, api: ApiType) -> Result<(), CostError> {
+    fn api_gateway(
+        &mut self,
+        i: usize,
+        ix: NodeIndex,
+        node: &Node,
+        api: ApiType,
+    ) -> Result<(), CostError> {
         let rest = api == ApiType::Rest;
         for slot in 0..self.regions.len() {
             if self.role(ix, slot) == Role::Absent {
@@ -721,12 +754,24 @@ impl Costing<'_> {
             let place = |c: &Self| c.place(i, node, slot);
             let item = if rest { "rest-million" } else { "http-million" };
             let p = self.price(&place, Service::Apigw, item, slot)?;
-            self.push(Scope::Node(ix), slot, What::ApiRequests { rest }, p, requests);
+            self.push(
+                Scope::Node(ix),
+                slot,
+                What::ApiRequests { rest },
+                p,
+                requests,
+            );
         }
         Ok(())
     }
 
-    fn queue(&mut self, i: usize, ix: NodeIndex, node: &Node, q: &crate::model::QueueSpec) -> Result<(), CostError> {
+    fn queue(
+        &mut self,
+        i: usize,
+        ix: NodeIndex,
+        node: &Node,
+        q: &crate::model::QueueSpec,
+    ) -> Result<(), CostError> {
         let slots = self.slots();
         let g = self.t.graph();
         for slot in 0..self.regions.len() {
@@ -752,9 +797,19 @@ impl Costing<'_> {
                     let chunks = (kb / SQS_CHUNK_KB).ceil().max(1.0);
                     // Send once; receive and delete once per delivery.
                     let requests = self.monthly((sent + 2.0 * delivered) * chunks) / 1e6;
-                    let item = if q.fifo { "fifo-million" } else { "standard-million" };
+                    let item = if q.fifo {
+                        "fifo-million"
+                    } else {
+                        "standard-million"
+                    };
                     let p = self.price(&place, Service::Sqs, item, slot)?;
-                    self.push(Scope::Node(ix), slot, What::SqsRequests { fifo: q.fifo }, p, requests);
+                    self.push(
+                        Scope::Node(ix),
+                        slot,
+                        What::SqsRequests { fifo: q.fifo },
+                        p,
+                        requests,
+                    );
                 }
                 QueueEngine::Kafka => {
                     let p = self.price(&place, Service::Msk, &q.broker_type, slot)?;
@@ -779,8 +834,17 @@ impl Costing<'_> {
         Ok(())
     }
 
-    #[expect(clippy::too_many_lines, reason = "writer, replicas and copies per engine, in one place")]
-    fn database(&mut self, i: usize, ix: NodeIndex, node: &Node, db: &DatabaseSpec) -> Result<(), CostError> {
+    #[expect(
+        clippy::too_many_lines,
+        reason = "writer, replicas and copies per engine, in one place"
+    )]
+    fn database(
+        &mut self,
+        i: usize,
+        ix: NodeIndex,
+        node: &Node,
+        db: &DatabaseSpec,
+    ) -> Result<(), CostError> {
         let slots = self.slots();
         let regions = self.regions.len();
         let deployed: Vec<usize> = (0..regions)
@@ -790,7 +854,12 @@ impl Costing<'_> {
             .writer_region(&node.placement)
             .and_then(|w| self.regions.iter().position(|r| r == w))
             .filter(|w| deployed.contains(w))
-            .or_else(|| deployed.iter().copied().find(|&s| self.role(ix, s) == Role::Active))
+            .or_else(|| {
+                deployed
+                    .iter()
+                    .copied()
+                    .find(|&s| self.role(ix, s) == Role::Active)
+            })
             .or_else(|| deployed.first().copied());
         let Some(writer) = writer else {
             return Ok(());
@@ -888,20 +957,38 @@ impl Costing<'_> {
             };
             if volumes > 0.0 {
                 let p = self.price(&place, service, "storage-gb-month", slot)?;
-                self.push(scope, slot, What::DbStorage, p, volumes * db.storage_gb.max(0.0));
+                self.push(
+                    scope,
+                    slot,
+                    What::DbStorage,
+                    p,
+                    volumes * db.storage_gb.max(0.0),
+                );
             }
             if aurora && is_writer {
                 // Aurora Standard bills I/O: one write I/O per write; reads
                 // are assumed served from the buffer pool.
                 let p = self.price(&place, service, "io-million", slot)?;
-                self.push(scope, slot, What::DbIo, p, self.monthly(writes_per_sec) / 1e6);
+                self.push(
+                    scope,
+                    slot,
+                    What::DbIo,
+                    p,
+                    self.monthly(writes_per_sec) / 1e6,
+                );
             }
             if !is_writer {
                 if aurora && db.global {
                     let p = self.price(&place, service, "replicated-io-million", slot)?;
-                    self.push(scope, slot, What::DbReplicatedIo, p, self.monthly(writes_per_sec) / 1e6);
+                    self.push(
+                        scope,
+                        slot,
+                        What::DbReplicatedIo,
+                        p,
+                        self.monthly(writes_per_sec) / 1e6,
+                    );
                 }
-                                let wplace = |c: &Self| c.place(i, node, writer);
+                let wplace = |c: &Self| c.place(i, node, writer);
                 let p = self.price(&wplace, Service::Transfer, "inter-region-gb", writer)?;
                 self.push(
                     scope,
@@ -937,23 +1024,53 @@ impl Costing<'_> {
                 StorageClass::StandardIa => "standard-ia-gb-month",
             };
             let p = self.price(&place, Service::S3, item, slot)?;
-            self.push(scope, slot, What::ObjectStorage { class }, p, storage_gb.max(0.0));
+            self.push(
+                scope,
+                slot,
+                What::ObjectStorage { class },
+                p,
+                storage_gb.max(0.0),
+            );
             let rates = self.rates(ix, slot);
             let p = self.price(&place, Service::S3, "get-thousand", slot)?;
-            self.push(scope, slot, What::ObjectGets, p, self.monthly(rates.read_rps) / 1e3);
+            self.push(
+                scope,
+                slot,
+                What::ObjectGets,
+                p,
+                self.monthly(rates.read_rps) / 1e3,
+            );
             let p = self.price(&place, Service::S3, "put-thousand", slot)?;
-            self.push(scope, slot, What::ObjectPuts, p, self.monthly(rates.write_rps) / 1e3);
+            self.push(
+                scope,
+                slot,
+                What::ObjectPuts,
+                p,
+                self.monthly(rates.write_rps) / 1e3,
+            );
             // Cross-region replication of what is written here to every other copy.
             for &to in deployed.iter().filter(|&&s| s != slot) {
                 if rates.write_rps <= 0.0 {
                     continue;
                 }
-                                let tplace = |c: &Self| c.place(i, node, to);
+                let tplace = |c: &Self| c.place(i, node, to);
                 let p = self.price(&tplace, Service::S3, "put-thousand", to)?;
-                self.push(scope, to, What::ReplicationPuts, p, self.monthly(rates.write_rps) / 1e3);
+                self.push(
+                    scope,
+                    to,
+                    What::ReplicationPuts,
+                    p,
+                    self.monthly(rates.write_rps) / 1e3,
+                );
                 let p = self.price(&place, Service::Transfer, "inter-region-gb", slot)?;
                 let kb = self.inbound[ix.index() * slots + slot].write_up_kb;
-                self.push(scope, slot, What::Replication { to }, p, self.monthly(kb) / KB_PER_GB);
+                self.push(
+                    scope,
+                    slot,
+                    What::Replication { to },
+                    p,
+                    self.monthly(kb) / KB_PER_GB,
+                );
             }
         }
         Ok(())
@@ -989,7 +1106,13 @@ impl Costing<'_> {
         out
     }
 
-    fn cloudfront(&mut self, i: usize, ix: NodeIndex, node: &Node, hit_ratio: f64) -> Result<(), CostError> {
+    fn cloudfront(
+        &mut self,
+        i: usize,
+        ix: NodeIndex,
+        node: &Node,
+        hit_ratio: f64,
+    ) -> Result<(), CostError> {
         let g = self.t.graph();
         let traffic = &self.t.meta().traffic;
         let global = self.global();
@@ -1017,16 +1140,41 @@ impl Costing<'_> {
         let place = |c: &Self| c.place(i, node, global);
         for (geo, share) in self.geographies() {
             let p = self.price_named(&place, Service::Cloudfront, "gb", geo)?;
-            self.push(Scope::Node(ix), global, What::CdnData, p, self.monthly(egress_kb * share) / KB_PER_GB);
+            self.push(
+                Scope::Node(ix),
+                global,
+                What::CdnData,
+                p,
+                self.monthly(egress_kb * share) / KB_PER_GB,
+            );
             let p = self.price_named(&place, Service::Cloudfront, "https-10k", geo)?;
-            self.push(Scope::Node(ix), global, What::CdnRequests, p, self.monthly(rps * share) / 1e4);
+            self.push(
+                Scope::Node(ix),
+                global,
+                What::CdnRequests,
+                p,
+                self.monthly(rps * share) / 1e4,
+            );
             let p = self.price_named(&place, Service::Cloudfront, "origin-gb", geo)?;
-            self.push(Scope::Node(ix), global, What::CdnOrigin, p, self.monthly(origin_kb * share) / KB_PER_GB);
+            self.push(
+                Scope::Node(ix),
+                global,
+                What::CdnOrigin,
+                p,
+                self.monthly(origin_kb * share) / KB_PER_GB,
+            );
         }
         Ok(())
     }
 
-    fn dns(&mut self, i: usize, ix: NodeIndex, node: &Node, routing: DnsRouting, health_checks: bool) -> Result<(), CostError> {
+    fn dns(
+        &mut self,
+        i: usize,
+        ix: NodeIndex,
+        node: &Node,
+        routing: DnsRouting,
+        health_checks: bool,
+    ) -> Result<(), CostError> {
         let global = self.global();
         let place = |c: &Self| c.place(i, node, global);
         let p = self.price_named(&place, Service::Route53, "zone-month", "global")?;
@@ -1046,7 +1194,13 @@ impl Costing<'_> {
         let count = u32::try_from(endpoints.iter().filter(|&&d| d).count()).unwrap_or(u32::MAX);
         if count > 0 {
             let p = self.price_named(&place, Service::Route53, "health-check-month", "global")?;
-            self.push(Scope::Node(ix), global, What::DnsHealthChecks { count }, p, f64::from(count));
+            self.push(
+                Scope::Node(ix),
+                global,
+                What::DnsHealthChecks { count },
+                p,
+                f64::from(count),
+            );
         }
         Ok(())
     }
@@ -1065,7 +1219,8 @@ impl Costing<'_> {
                     .is_some_and(|h| h.as_ref().is_some_and(|h| h.peak() > 0))
             };
             let eks = t.nodes_indexed().any(|(ix, n)| {
-                matches!(&n.spec, NodeSpec::Service(s) if s.platform == Platform::Eks) && running(ix)
+                matches!(&n.spec, NodeSpec::Service(s) if s.platform == Platform::Eks)
+                    && running(ix)
             });
             // NAT gateways: one per AZ of the running services that call the internet.
             let mut azs: Vec<&str> = Vec::new();
@@ -1074,9 +1229,9 @@ impl Costing<'_> {
                 if node.kind() != NodeKind::Service || !running(ix) {
                     continue;
                 }
-                let calls_out = g.edges(ix).any(|e| {
-                    matches!(g[e.target()].kind(), NodeKind::External | NodeKind::Cdn)
-                });
+                let calls_out = g
+                    .edges(ix)
+                    .any(|e| matches!(g[e.target()].kind(), NodeKind::External | NodeKind::Cdn));
                 if !calls_out {
                     continue;
                 }
@@ -1088,10 +1243,17 @@ impl Costing<'_> {
                     }
                 }
                 let legs = self.load.legs();
-                for leg in self.outgoing[ix.index()].iter().map(|&n| &legs[n]).filter(|l| {
-                    l.from == slot && g.edge_endpoints(l.edge).is_some_and(|(_, b)| g[b].kind().is_global())
-                }) {
-                    nat_kb += transfer::leg_bytes(g.edge_weight(leg.edge), traffic, leg.rates).total_kb();
+                for leg in self.outgoing[ix.index()]
+                    .iter()
+                    .map(|&n| &legs[n])
+                    .filter(|l| {
+                        l.from == slot
+                            && g.edge_endpoints(l.edge)
+                                .is_some_and(|(_, b)| g[b].kind().is_global())
+                    })
+                {
+                    nat_kb +=
+                        transfer::leg_bytes(g.edge_weight(leg.edge), traffic, leg.rates).total_kb();
                 }
             }
             if eks {
@@ -1101,9 +1263,21 @@ impl Costing<'_> {
             if !azs.is_empty() {
                 let gateways = u32::try_from(azs.len()).unwrap_or(u32::MAX);
                 let p = self.price(&place, Service::Nat, "hour", slot)?;
-                self.push(Scope::Region, slot, What::NatHours { gateways }, p, f64::from(gateways) * self.hours);
+                self.push(
+                    Scope::Region,
+                    slot,
+                    What::NatHours { gateways },
+                    p,
+                    f64::from(gateways) * self.hours,
+                );
                 let p = self.price(&place, Service::Nat, "gb", slot)?;
-                self.push(Scope::Region, slot, What::NatData, p, self.monthly(nat_kb) / KB_PER_GB);
+                self.push(
+                    Scope::Region,
+                    slot,
+                    What::NatData,
+                    p,
+                    self.monthly(nat_kb) / KB_PER_GB,
+                );
             }
         }
         Ok(())
@@ -1125,7 +1299,13 @@ impl Costing<'_> {
             let i = t.document_position(&node.id).unwrap_or_default();
             let place = |c: &Self| c.place(i, node, a.slot);
             let p = self.price(&place, Service::Transfer, "internet-gb", a.slot)?;
-            self.push(Scope::Node(a.node), a.slot, What::Internet, p, self.monthly(b.down_kb) / KB_PER_GB);
+            self.push(
+                Scope::Node(a.node),
+                a.slot,
+                What::Internet { users: true },
+                p,
+                self.monthly(b.down_kb) / KB_PER_GB,
+            );
         }
         for leg in self.load.legs() {
             let Some((from, to)) = g.edge_endpoints(leg.edge) else {
@@ -1141,7 +1321,8 @@ impl Costing<'_> {
                     if leg.cross_az_rps <= 0.0 || total <= 0.0 {
                         continue;
                     }
-                    let share = leg.cross_az_rps / total * transfer::cross_az_charged(&g[from].spec);
+                    let share =
+                        leg.cross_az_rps / total * transfer::cross_az_charged(&g[from].spec);
                     if share <= 0.0 {
                         continue;
                     }
@@ -1151,28 +1332,52 @@ impl Costing<'_> {
                     self.push(scope, leg.from, What::CrossAz, p, 2.0 * gb);
                 }
                 (true, true) => {
-                                        let p = self.price(&place, Service::Transfer, "inter-region-gb", leg.from)?;
-                    self.push(scope, leg.from, What::CrossRegion { to: leg.to }, p, self.monthly(b.up_kb) / KB_PER_GB);
+                    let p = self.price(&place, Service::Transfer, "inter-region-gb", leg.from)?;
+                    self.push(
+                        scope,
+                        leg.from,
+                        What::CrossRegion { to: leg.to },
+                        p,
+                        self.monthly(b.up_kb) / KB_PER_GB,
+                    );
                     let p = self.price(&place, Service::Transfer, "inter-region-gb", leg.to)?;
-                    self.push(scope, leg.to, What::CrossRegion { to: leg.from }, p, self.monthly(b.down_kb) / KB_PER_GB);
+                    self.push(
+                        scope,
+                        leg.to,
+                        What::CrossRegion { to: leg.from },
+                        p,
+                        self.monthly(b.down_kb) / KB_PER_GB,
+                    );
                 }
                 (false, true) => {
-                    let kb = match transfer::boundary(&g[from].spec, &g[to].spec, true) {
-                        Boundary::InternetResponses => b.down_kb,
-                        Boundary::InternetRequests => b.up_kb,
+                    let (kb, users) = match transfer::boundary(&g[from].spec, &g[to].spec, true) {
+                        Boundary::InternetResponses => (b.down_kb, true),
+                        Boundary::InternetRequests => (b.up_kb, false),
                         Boundary::CloudfrontOrigin | Boundary::Free => continue,
                     };
                     let p = self.price(&place, Service::Transfer, "internet-gb", leg.to)?;
-                    self.push(scope, leg.to, What::Internet, p, self.monthly(kb) / KB_PER_GB);
+                    self.push(
+                        scope,
+                        leg.to,
+                        What::Internet { users },
+                        p,
+                        self.monthly(kb) / KB_PER_GB,
+                    );
                 }
                 (true, false) => {
-                    let kb = match transfer::boundary(&g[from].spec, &g[to].spec, false) {
-                        Boundary::InternetRequests => b.up_kb,
-                        Boundary::InternetResponses => b.down_kb,
+                    let (kb, users) = match transfer::boundary(&g[from].spec, &g[to].spec, false) {
+                        Boundary::InternetRequests => (b.up_kb, false),
+                        Boundary::InternetResponses => (b.down_kb, true),
                         Boundary::CloudfrontOrigin | Boundary::Free => continue,
                     };
                     let p = self.price(&place, Service::Transfer, "internet-gb", leg.from)?;
-                    self.push(scope, leg.from, What::Internet, p, self.monthly(kb) / KB_PER_GB);
+                    self.push(
+                        scope,
+                        leg.from,
+                        What::Internet { users },
+                        p,
+                        self.monthly(kb) / KB_PER_GB,
+                    );
                 }
                 (false, false) => {}
             }

@@ -47,7 +47,11 @@ pub struct Pricer<'a> {
 impl<'a> Pricer<'a> {
     /// A pricer whose places `0..regions.len()` are `regions`, so callers can
     /// name a region by its slot.
-    pub fn new(catalog: &'a Catalog, overrides: &'a IndexMap<String, f64>, regions: &[String]) -> Self {
+    pub fn new(
+        catalog: &'a Catalog,
+        overrides: &'a IndexMap<String, f64>,
+        regions: &[String],
+    ) -> Self {
         Self {
             catalog,
             overrides,
@@ -59,7 +63,12 @@ impl<'a> Pricer<'a> {
 
     /// The price of `item` of `service` at `place` (a region, a CloudFront
     /// geography, or `global`).
-    pub fn get(&mut self, service: Service, item: &str, place: &str) -> Result<PriceId, CatalogError> {
+    pub fn get(
+        &mut self,
+        service: Service,
+        item: &str,
+        place: &str,
+    ) -> Result<PriceId, CatalogError> {
         let p = match self.places.iter().position(|x| x == place) {
             Some(p) => p,
             None => {

@@ -307,7 +307,10 @@ mod tests {
         assert_eq!(f, vec![200.0, 200.0]);
         // 60/40: either region must carry everything when the other is lost.
         let f = failover_load(&[60.0, 40.0], &[0.6, 0.4], &[true; 2]);
-        assert!((f[0] - 100.0).abs() < 1e-9 && (f[1] - 100.0).abs() < 1e-9, "{f:?}");
+        assert!(
+            (f[0] - 100.0).abs() < 1e-9 && (f[1] - 100.0).abs() < 1e-9,
+            "{f:?}"
+        );
         // A region not deployed carries nothing extra.
         let f = failover_load(&[100.0, 0.0], &[1.0, 0.0], &[true, false]);
         assert_eq!(f, vec![100.0, 0.0]);

@@ -159,7 +159,9 @@ mod tests {
             lb_type: LoadBalancerType::Nlb,
             ..LoadBalancerSpec::default()
         };
-        assert!((cross_az_charged(&NodeSpec::LoadBalancer(nlb.clone())) - 1.0).abs() < f64::EPSILON);
+        assert!(
+            (cross_az_charged(&NodeSpec::LoadBalancer(nlb.clone())) - 1.0).abs() < f64::EPSILON
+        );
         nlb.cross_zone = false;
         assert!(cross_az_charged(&NodeSpec::LoadBalancer(nlb)).abs() < f64::EPSILON);
         assert!(
