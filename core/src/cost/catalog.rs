@@ -209,7 +209,7 @@ impl PriceRecord {
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum CatalogError {
     #[error(
-        "no price for {label} \"{item}\" in the catalog{hint}; give one in the document: \"pricing\": {{\"overrides\": {{\"{service}:{item}@{region}\": USD}}}}"
+        "no price for {label} \"{item}\"{hint}: the catalog does not list it; give one in the document: \"pricing\": {{\"overrides\": {{\"{service}:{item}@{region}\": USD}}}}"
     )]
     UnknownItem {
         service: Service,
