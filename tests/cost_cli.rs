@@ -34,7 +34,10 @@ fn cost_itemises_the_bill_and_shows_the_catalog_date() {
     let text = stdout(&out);
     assert!(text.contains("EC2 of 2024-02-21"), "{text}");
     assert!(text.contains("hand-entered 2026-11-23"), "{text}");
-    assert!(text.contains("Instance usage (Linux, on-demand, m6i.large)"), "{text}");
+    assert!(
+        text.contains("Instance usage (Linux, on-demand, m6i.large)"),
+        "{text}"
+    );
     assert!(text.contains("Load balancer capacity units"), "{text}");
     assert!(text.contains("Total a month"), "{text}");
     assert!(text.contains("~ "), "unverified prices are marked: {text}");
@@ -46,8 +49,15 @@ fn cost_json_names_every_price_key_and_adds_up() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
     let lines = v["lines"].as_array().expect("lines");
-    assert!(lines.iter().all(|l| l["price_key"].as_str().is_some_and(|k| k.contains(':') && k.contains('@'))));
-    let sum: f64 = lines.iter().map(|l| l["monthly_usd"].as_f64().unwrap()).sum();
+    assert!(lines.iter().all(|l| {
+        l["price_key"]
+            .as_str()
+            .is_some_and(|k| k.contains(':') && k.contains('@'))
+    }));
+    let sum: f64 = lines
+        .iter()
+        .map(|l| l["monthly_usd"].as_f64().unwrap())
+        .sum();
     let total = v["monthly_usd"].as_f64().unwrap();
     assert!((sum - total).abs() < 1e-6 * total, "{sum} vs {total}");
     assert_eq!(v["variant"], "active_active");
@@ -56,13 +66,34 @@ fn cost_json_names_every_price_key_and_adds_up() {
 
 #[test]
 fn cost_region_keeps_one_region_and_refuses_an_unknown_one() {
-    let out = topoplan(&["cost", "templates/active-active.json", "--region", "eu-west-1", "--json"]);
+    let out = topoplan(&[
+        "cost",
+        "templates/active-active.json",
+        "--region",
+        "eu-west-1",
+        "--json",
+    ]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
-    assert!(v["lines"].as_array().unwrap().iter().all(|l| l["region"] == "eu-west-1"));
-    let out = topoplan(&["cost", "templates/active-active.json", "--region", "eu-west-9"]);
+    assert!(
+        v["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|l| l["region"] == "eu-west-1")
+    );
+    let out = topoplan(&[
+        "cost",
+        "templates/active-active.json",
+        "--region",
+        "eu-west-9",
+    ]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("--region eu-west-9: not a region of"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("--region eu-west-9: not a region of"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
@@ -97,7 +128,11 @@ fn diff_says_what_changed_and_by_how_much() {
     let old = repo().join("templates/three-tier.json");
     let text = std::fs::read_to_string(&old).expect("template");
     let new_text = text
-        .replacen("\"instance_type\": \"m6i.large\"", "\"instance_type\": \"m6i.xlarge\"", 1)
+        .replacen(
+            "\"instance_type\": \"m6i.large\"",
+            "\"instance_type\": \"m6i.xlarge\"",
+            1,
+        )
         .replacen("\"mode\": \"single\"", "\"mode\": \"single\"", 1);
     assert_ne!(text, new_text);
     let new = dir.path().join("new.json");
@@ -109,12 +144,21 @@ fn diff_says_what_changed_and_by_how_much() {
         text.contains("Instance usage (Linux, on-demand, m6i.large) → Instance usage (Linux, on-demand, m6i.xlarge)"),
         "{text}"
     );
-    let out = topoplan(&["cost", "diff", old.to_str().unwrap(), new.to_str().unwrap(), "--json"]);
+    let out = topoplan(&[
+        "cost",
+        "diff",
+        old.to_str().unwrap(),
+        new.to_str().unwrap(),
+        "--json",
+    ]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
     // m6i.xlarge costs twice m6i.large: the web tier's bill doubles.
     let change = &v["changes"][0];
     assert_eq!(change["element"], "web");
-    assert!((change["new_usd"].as_f64().unwrap() - 2.0 * change["old_usd"].as_f64().unwrap()).abs() < 0.01);
+    assert!(
+        (change["new_usd"].as_f64().unwrap() - 2.0 * change["old_usd"].as_f64().unwrap()).abs()
+            < 0.01
+    );
     assert!(v["delta_usd"].as_f64().unwrap() > 0.0);
 }
 
@@ -128,7 +172,10 @@ fn an_unknown_instance_type_fails_naming_it_with_exit_2() {
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
     assert!(err.contains("nodes[3] (\"app\") in us-east-1"), "{err}");
-    assert!(err.contains("EC2 instance type \"c6i.xlarg\" (did you mean \"c6i.xlarge\"?)"), "{err}");
+    assert!(
+        err.contains("EC2 instance type \"c6i.xlarg\" (did you mean \"c6i.xlarge\"?)"),
+        "{err}"
+    );
 }
 
 /// The committed catalog is exactly what assets/pricing/regenerate.py makes
@@ -148,10 +195,5 @@ fn the_catalog_regenerates_byte_for_byte_from_its_sources() {
         .current_dir(repo())
         .output()
         .expect("python runs");
-    assert!(
-        out.status.success(),
-        "{}\n{}",
-        stdout(&out),
-        stderr(&out)
-    );
+    assert!(out.status.success(), "{}\n{}", stdout(&out), stderr(&out));
 }

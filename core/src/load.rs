@@ -128,9 +128,15 @@ impl Load {
 
     /// The load if the same topology were deployed in `mode`.
     pub fn compute_for_mode(topology: &Topology, mode: DeploymentMode) -> Self {
+        Self::compute_ordered(topology, mode, &dependency_order(topology))
+    }
+
+    /// As [`Load::compute_for_mode`], with the [`dependency_order`] of the
+    /// topology computed once by the caller (it does not depend on the mode).
+    pub fn compute_ordered(topology: &Topology, mode: DeploymentMode, order: &[NodeIndex]) -> Self {
         let meta = topology.meta();
         let serving = serving_weights(meta, mode);
-        Propagation::new(topology, serving).run()
+        Propagation::new(topology, serving).run(order)
     }
 
     /// The global slot index.
@@ -295,7 +301,7 @@ impl<'a> Propagation<'a> {
         }
     }
 
-    fn run(mut self) -> Load {
+    fn run(mut self, order: &[NodeIndex]) -> Load {
         let t = self.t;
         let g = t.graph();
         let peak = t.meta().traffic.peak_rps.max(0.0);
@@ -321,9 +327,11 @@ impl<'a> Propagation<'a> {
         }
 
         // Dependency order; within a cycle, edges back to a visited node are cut.
-        let order = dependency_order(t);
         let mut visited = vec![false; g.node_bound()];
-        for u in order {
+        // Buffers reused across edges.
+        let mut arrivals: Vec<(usize, Rates)> = Vec::new();
+        let mut legs: Vec<Leg> = Vec::new();
+        for &u in order {
             visited[u.index()] = true;
             let node = &g[u];
             let miss = cache_miss(t, u);
@@ -342,8 +350,7 @@ impl<'a> Propagation<'a> {
                     continue;
                 };
                 let mut flow = Flow::default();
-                let mut arrivals: Vec<(usize, Rates)> = Vec::new();
-                let mut legs: Vec<Leg> = Vec::new();
+                arrivals.clear();
                 for slot in 0..self.slots {
                     let here = self.nodes[u.index() * self.slots + slot];
                     if here.total() <= 0.0 {
@@ -381,7 +388,7 @@ impl<'a> Propagation<'a> {
                         arrivals.push((target, rates));
                     }
                 }
-                for (slot, rates) in arrivals {
+                for &(slot, rates) in &arrivals {
                     self.nodes[v.index() * self.slots + slot].add(rates);
                 }
                 self.legs.append(&mut legs);

@@ -409,7 +409,7 @@ fn render(t: &Topology, e: &Estimate) -> String {
         e.monthly_usd(),
         e.unverified_usd()
     );
-    for w in &e.warnings {
+    for w in e.warning_texts(t, None) {
         let _ = writeln!(s, "warning: {w}");
     }
     s

@@ -86,7 +86,7 @@ struct CostJson<'a> {
     by_region: Vec<(String, f64)>,
     by_category: Vec<(Category, f64)>,
     lines: Vec<LineItem>,
-    warnings: &'a [String],
+    warnings: Vec<String>,
     notes: &'a [String],
 }
 
@@ -158,7 +158,7 @@ pub(super) fn cost(
             by_region,
             by_category,
             lines,
-            warnings: &estimate.warnings,
+            warnings: estimate.warning_texts(&t, None),
             notes: &estimate.notes,
         };
         serde_json::to_writer_pretty(&mut *out, &json)?;
@@ -215,7 +215,7 @@ pub(super) fn cost(
     if lines.iter().any(|l| l.overridden) {
         writeln!(s, "* priced by the document's pricing.overrides")?;
     }
-    for w in &estimate.warnings {
+    for w in estimate.warning_texts(&t, Some(20)) {
         writeln!(s, "warning: {w}")?;
     }
     for n in &estimate.notes {

@@ -52,6 +52,7 @@ pub struct ModeRow {
     pub by_region: Vec<(String, f64)>,
     pub availability: Option<f64>,
     pub rto_secs: Option<f64>,
+    /// The first ten, then how many more.
     pub warnings: Vec<String>,
     #[serde(skip)]
     pub estimate: Estimate,
@@ -74,10 +75,19 @@ pub fn compare(
 ) -> Result<Comparison, CostError> {
     let regions = t.meta().regions.len();
     let current = Variant::of(&t.meta().deployment);
-    let single_load = Load::compute_for_mode(t, DeploymentMode::Single);
+    // Single region and active-passive serve from the primary alike: one
+    // load and one prepared transfer for the three of them.
+    let order = crate::load::dependency_order(t);
+    let single_load = Load::compute_ordered(t, DeploymentMode::Single, &order);
+    let single = model::prepare(t, catalog, &single_load)?;
+    let aa_load =
+        (regions >= 2).then(|| Load::compute_ordered(t, DeploymentMode::ActiveActive, &order));
+    let aa = aa_load
+        .as_ref()
+        .map(|load| model::prepare(t, catalog, load))
+        .transpose()?;
     let mut rows: Vec<ModeRow> = Vec::new();
     let mut skipped = Vec::new();
-    let mut aa_load = None;
     for variant in Variant::ALL {
         if variant.is_multi_region() && regions < 2 {
             skipped.push((
@@ -86,13 +96,11 @@ pub fn compare(
             ));
             continue;
         }
-        // Single and active-passive serve from the primary alike.
-        let load = if variant == Variant::ActiveActive {
-            aa_load.get_or_insert_with(|| Load::compute_for_mode(t, DeploymentMode::ActiveActive))
-        } else {
-            &single_load
+        let prepared = match (&aa, variant) {
+            (Some(aa), Variant::ActiveActive) => aa,
+            _ => &single,
         };
-        let estimate = model::estimate(t, catalog, variant, load)?;
+        let estimate = model::estimate_prepared(prepared, variant)?;
         let monthly_usd = estimate.monthly_usd();
         let cats = estimate.by_category();
         let slots = estimate.by_slot();
@@ -111,7 +119,7 @@ pub fn compare(
                 .collect(),
             availability: assessor.availability(t, variant),
             rto_secs: assessor.rto_secs(t, variant),
-            warnings: estimate.warnings.clone(),
+            warnings: estimate.warning_texts(t, Some(10)),
             estimate,
         });
     }

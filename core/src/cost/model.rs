@@ -239,6 +239,18 @@ pub struct Item {
     pub list_usd: f64,
 }
 
+/// An autoscaling group that needs more instances than its max in some
+/// hours: priced at max (the simulation shows what it then fails to serve).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Saturation {
+    pub node: NodeIndex,
+    pub slot: usize,
+    pub peak_needed: u32,
+    pub max: u32,
+    /// Hours of the day above max.
+    pub hours: u32,
+}
+
 /// A costing failure: which element, where, and the catalog's reason.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 #[error("{place}: {error}")]
@@ -258,8 +270,8 @@ pub struct Estimate {
     pub discount_percent: f64,
     pub prices: Vec<Resolved>,
     pub items: Vec<Item>,
-    /// Designs the sizing had to clamp (a group needing more than its max).
-    pub warnings: Vec<String>,
+    /// Groups the sizing had to clamp (needing more than their max).
+    pub warnings: Vec<Saturation>,
     /// What is not priced, and why.
     pub notes: Vec<String>,
 }
@@ -314,6 +326,33 @@ impl Estimate {
             * self.discount_factor()
     }
 
+    /// The warnings as sentences; with a limit, the first `limit` and a
+    /// count of the rest.
+    pub fn warning_texts(&self, t: &Topology, limit: Option<usize>) -> Vec<String> {
+        let g = t.graph();
+        let shown = limit.unwrap_or(usize::MAX).min(self.warnings.len());
+        let mut out: Vec<String> = self.warnings[..shown]
+            .iter()
+            .map(|w| {
+                let id = g.node_weight(w.node).map_or("?", |n| n.id.as_str());
+                format!(
+                    "{}: {id} needs {} instances at peak but its max is {} ({} hour(s) a day above max; priced at max)",
+                    self.slot_name(w.slot),
+                    w.peak_needed,
+                    w.max,
+                    w.hours
+                )
+            })
+            .collect();
+        if shown < self.warnings.len() {
+            out.push(format!(
+                "and {} more groups above their max",
+                self.warnings.len() - shown
+            ));
+        }
+        out
+    }
+
     pub fn slot_name(&self, slot: usize) -> &str {
         self.regions.get(slot).map_or("global", String::as_str)
     }
@@ -326,11 +365,29 @@ pub fn estimate(
     variant: Variant,
     load: &Load,
 ) -> Result<Estimate, CostError> {
+    estimate_prepared(&prepare(t, catalog, load)?, variant)
+}
+
+/// What every variant costed on the same load shares: the traffic per node
+/// and leg, and the data transfer it causes. Built once per load (single
+/// region and active-passive share one), then [`estimate_prepared`] per variant.
+#[derive(Clone, Debug)]
+pub struct Prepared<'a> {
+    base: Costing<'a>,
+}
+
+/// Indexes the load and prices its data transfer.
+pub fn prepare<'a>(
+    t: &'a Topology,
+    catalog: &'a Catalog,
+    load: &'a Load,
+) -> Result<Prepared<'a>, CostError> {
     let meta = t.meta();
+    let profile = profile(meta);
     let mut c = Costing {
         t,
         load,
-        variant,
+        variant: Variant::Single,
         regions: load.regions.clone(),
         primary: meta
             .primary_region()
@@ -338,21 +395,41 @@ pub fn estimate(
             .unwrap_or(0),
         hours: meta.pricing.hours_per_month.max(0.0),
         secs: meta.pricing.hours_per_month.max(0.0) * 3600.0,
-        profile: profile(meta),
-        avg_m: 1.0,
+        profile,
+        avg_m: profile.iter().sum::<f64>() / 24.0,
         pricer: Pricer::new(catalog, &meta.pricing.overrides, &load.regions),
-        items: Vec::with_capacity(t.node_count() * 4 + t.edge_count()),
+        items: Vec::with_capacity(t.edge_count() * 2),
         warnings: Vec::new(),
         roles: Vec::new(),
-        inbound: Vec::new(),
-        groups: Vec::new(),
-        outgoing: Vec::new(),
+        basis: std::rc::Rc::default(),
+        running: Vec::new(),
+        scratch: Scratch::default(),
     };
-    c.avg_m = c.profile.iter().sum::<f64>() / 24.0;
     c.prepare();
+    c.transfer()?;
+    Ok(Prepared { base: c })
+}
+
+/// Costs the prepared load under `variant` (whose mode must be the load's).
+pub fn estimate_prepared(prepared: &Prepared<'_>, variant: Variant) -> Result<Estimate, CostError> {
+    let base = &prepared.base;
+    let mut c = Costing {
+        variant,
+        regions: base.regions.clone(),
+        pricer: base.pricer.clone(),
+        items: Vec::with_capacity(base.t.node_count() * 3 + base.items.len()),
+        warnings: Vec::new(),
+        roles: Vec::new(),
+        basis: std::rc::Rc::clone(&base.basis),
+        running: Vec::new(),
+        scratch: Scratch::default(),
+        ..*base
+    };
+    c.assign_roles();
     c.nodes()?;
     c.shared()?;
-    c.transfer()?;
+    c.items.extend_from_slice(&base.items);
+    let meta = c.t.meta();
     let mut e = Estimate {
         variant,
         regions: c.regions,
@@ -361,7 +438,7 @@ pub fn estimate(
         prices: c.pricer.prices,
         items: c.items,
         warnings: c.warnings,
-        notes: notes(t),
+        notes: notes(c.t),
     };
     apportion_tiers(&mut e);
     Ok(e)
@@ -434,6 +511,7 @@ fn notes(t: &Topology) -> Vec<String> {
     notes
 }
 
+#[derive(Clone, Debug)]
 struct Costing<'a> {
     t: &'a Topology,
     load: &'a Load,
@@ -446,16 +524,38 @@ struct Costing<'a> {
     avg_m: f64,
     pricer: Pricer<'a>,
     items: Vec<Item>,
-    warnings: Vec<String>,
-    /// By node index: role per region slot (empty for global nodes).
-    roles: Vec<Vec<Role>>,
+    warnings: Vec<Saturation>,
+    /// `node * regions + slot`: the node's role there (global nodes: absent).
+    roles: Vec<Role>,
+    /// Indexes of the load every variant shares.
+    basis: std::rc::Rc<Basis>,
+    /// `node * regions + slot`: a group runs instances there (for NAT and EKS).
+    running: Vec<bool>,
+    scratch: Scratch,
+}
+
+/// Per-node buffers of the autoscaling-group sizing.
+#[derive(Clone, Debug, Default)]
+struct Scratch {
+    roles: Vec<Role>,
+    rps: Vec<f64>,
+    active: Vec<bool>,
+    failover: Vec<f64>,
+    groups: Vec<Option<Hourly>>,
+}
+
+/// What the load says per node, indexed once per load.
+#[derive(Debug, Default)]
+struct Basis {
+    /// `node * regions + slot`: AZs the node spans there (0 when not placed).
+    azs: Vec<u16>,
     /// `node * slots + slot`: bytes per second arriving at peak (requests up,
     /// responses down) from callers and users.
     inbound: Vec<Bytes>,
-    /// By node index, per region slot: the active group's hourly sizing.
-    groups: Vec<Vec<Option<Hourly>>>,
-    /// By node index: indices into `load.legs()` of the legs leaving it.
-    outgoing: Vec<Vec<usize>>,
+    /// Legs leaving node `n`: `out_legs[out_start[n]..out_start[n + 1]]`
+    /// (indices into `load.legs()`).
+    out_start: Vec<usize>,
+    out_legs: Vec<usize>,
 }
 
 impl Costing<'_> {
@@ -532,29 +632,54 @@ impl Costing<'_> {
         let g = t.graph();
         let bound = g.node_bound();
         let slots = self.slots();
-        self.roles = vec![Vec::new(); bound];
+        let regions = self.regions.len();
+        let mut basis = Basis::default();
+        basis.azs = vec![0; bound * regions];
         for (ix, node) in t.nodes_indexed() {
-            if !node.kind().is_global() {
-                self.roles[ix.index()] =
-                    sizing::roles(node, self.variant, &self.regions, self.primary);
+            if node.kind().is_global() {
+                continue;
+            }
+            let at = ix.index() * regions;
+            for (slot, region) in self.regions.iter().enumerate() {
+                // 0 means not placed; a regional node (no AZs) counts as one.
+                basis.azs[at + slot] = node
+                    .placement
+                    .get(region)
+                    .map_or(0, |a| u16::try_from(a.len().max(1)).unwrap_or(u16::MAX));
             }
         }
-        self.inbound = vec![Bytes::default(); bound * slots];
+        basis.inbound = vec![Bytes::default(); bound * slots];
         let traffic = &t.meta().traffic;
         for a in self.load.arrivals() {
             let b = transfer::leg_bytes(None, traffic, a.rates);
-            self.inbound[a.node.index() * slots + a.slot].add(b);
+            basis.inbound[a.node.index() * slots + a.slot].add(b);
         }
-        self.outgoing = vec![Vec::new(); bound];
-        for (n, leg) in self.load.legs().iter().enumerate() {
+        // Legs by caller, in a flat index (counting sort).
+        let legs = self.load.legs();
+        let mut callers = Vec::with_capacity(legs.len());
+        basis.out_start = vec![0; bound + 1];
+        for leg in legs {
             let Some((from, to)) = g.edge_endpoints(leg.edge) else {
+                callers.push(usize::MAX);
                 continue;
             };
             let b = transfer::leg_bytes(g.edge_weight(leg.edge), traffic, leg.rates);
-            self.inbound[to.index() * slots + leg.to].add(b);
-            self.outgoing[from.index()].push(n);
+            basis.inbound[to.index() * slots + leg.to].add(b);
+            callers.push(from.index());
+            basis.out_start[from.index() + 1] += 1;
         }
-        self.groups = vec![Vec::new(); bound];
+        for n in 0..bound {
+            basis.out_start[n + 1] += basis.out_start[n];
+        }
+        let mut next = basis.out_start.clone();
+        basis.out_legs = vec![0; basis.out_start[bound]];
+        for (n, &caller) in callers.iter().enumerate() {
+            if caller != usize::MAX {
+                basis.out_legs[next[caller]] = n;
+                next[caller] += 1;
+            }
+        }
+        self.basis = std::rc::Rc::new(basis);
     }
 
     fn nodes(&mut self) -> Result<(), CostError> {
@@ -611,11 +736,48 @@ impl Costing<'_> {
         Ok(())
     }
 
+    /// Roles of every node under `self.variant`.
+    fn assign_roles(&mut self) {
+        let t = self.t;
+        let regions = self.regions.len();
+        let bound = t.graph().node_bound();
+        self.roles = vec![Role::Absent; bound * regions];
+        self.running = vec![false; bound * regions];
+        let mut placed = vec![false; regions];
+        for (ix, node) in t.nodes_indexed() {
+            if node.kind().is_global() {
+                continue;
+            }
+            let at = ix.index() * regions;
+            for (slot, p) in placed.iter_mut().enumerate() {
+                *p = self.basis.azs[at + slot] > 0;
+            }
+            sizing::roles(
+                &placed,
+                self.variant,
+                self.primary,
+                &mut self.roles[at..at + regions],
+            );
+        }
+    }
+
     fn role(&self, ix: NodeIndex, slot: usize) -> Role {
+        if slot >= self.regions.len() {
+            return Role::Absent;
+        }
         self.roles
-            .get(ix.index())
-            .and_then(|r| r.get(slot).copied())
+            .get(ix.index() * self.regions.len() + slot)
+            .copied()
             .unwrap_or(Role::Absent)
+    }
+
+    /// The legs leaving node `ix`.
+    fn outgoing(&self, ix: NodeIndex) -> impl Iterator<Item = &crate::load::Leg> + '_ {
+        let legs = self.load.legs();
+        let b = &self.basis;
+        let range = b.out_start.get(ix.index()).copied().unwrap_or(0)
+            ..b.out_start.get(ix.index() + 1).copied().unwrap_or(0);
+        b.out_legs[range].iter().map(move |&n| &legs[n])
     }
 
     fn rates(&self, ix: NodeIndex, slot: usize) -> crate::load::Rates {
@@ -627,66 +789,98 @@ impl Costing<'_> {
     }
 
     fn service(&mut self, i: usize, ix: NodeIndex, node: &Node) -> Result<(), CostError> {
+        // Buffers reused from node to node (this runs for every service).
+        let mut sc = std::mem::take(&mut self.scratch);
+        let result = self.service_with(i, ix, node, &mut sc);
+        self.scratch = sc;
+        result
+    }
+
+    fn service_with(
+        &mut self,
+        i: usize,
+        ix: NodeIndex,
+        node: &Node,
+        sc: &mut Scratch,
+    ) -> Result<(), CostError> {
         let NodeSpec::Service(spec) = &node.spec else {
             return Ok(());
         };
         let regions = self.regions.len();
-        let roles: Vec<Role> = (0..regions).map(|s| self.role(ix, s)).collect();
-        let rps: Vec<f64> = (0..regions).map(|s| self.rates(ix, s).total()).collect();
-        let active: Vec<bool> = roles.iter().map(|&r| r == Role::Active).collect();
-        let failover = if self.variant == Variant::ActiveActive {
-            sizing::failover_load(&rps, &self.load.serving, &active)
+        let at = ix.index() * regions;
+        sc.roles.clear();
+        sc.roles.extend_from_slice(&self.roles[at..at + regions]);
+        sc.rps.clear();
+        sc.rps
+            .extend((0..regions).map(|s| self.rates(ix, s).total()));
+        sc.active.clear();
+        sc.active
+            .extend(sc.roles.iter().map(|&r| r == Role::Active));
+        sc.failover.clear();
+        if self.variant == Variant::ActiveActive {
+            sc.failover.extend(sizing::failover_load(
+                &sc.rps,
+                &self.load.serving,
+                &sc.active,
+            ));
         } else {
-            rps.clone()
-        };
-        let mut groups: Vec<Option<Hourly>> = vec![None; regions];
+            sc.failover.extend_from_slice(&sc.rps);
+        }
+        sc.groups.clear();
+        sc.groups.resize(regions, None);
         for slot in 0..regions {
-            if roles[slot] == Role::Active {
-                let azs = node.placement.get(&self.regions[slot]).map_or(1, Vec::len);
-                let h = sizing::active_group(spec, rps[slot], failover[slot], azs, &self.profile);
+            if sc.roles[slot] == Role::Active {
+                let azs = usize::from(self.basis.azs[at + slot]).max(1);
+                let h =
+                    sizing::active_group(spec, sc.rps[slot], sc.failover[slot], azs, &self.profile);
                 if h.saturated_hours > 0 {
-                    self.warnings.push(format!(
-                        "{}: {} needs {} instances at peak but its max is {} ({} hour(s) a day above max; priced at max)",
-                        self.regions[slot], node.id, h.peak_needed, spec.max, h.saturated_hours
-                    ));
+                    self.warnings.push(Saturation {
+                        node: ix,
+                        slot,
+                        peak_needed: h.peak_needed,
+                        max: spec.max,
+                        hours: h.saturated_hours,
+                    });
                 }
-                groups[slot] = Some(h);
+                sc.groups[slot] = Some(h);
             }
         }
-        let shadowed = groups
-            .get(self.primary)
-            .cloned()
-            .flatten()
-            .or_else(|| groups.iter().flatten().next().cloned());
+        if self.variant == Variant::WarmStandby {
+            let shadowed = sc
+                .groups
+                .get(self.primary)
+                .cloned()
+                .flatten()
+                .or_else(|| sc.groups.iter().flatten().next().cloned());
+            if let Some(active) = shadowed {
+                let fraction = self.t.meta().deployment.warm_standby_fraction;
+                for slot in 0..regions {
+                    if sc.roles[slot] == Role::Standby {
+                        sc.groups[slot] = Some(sizing::standby_group(&active, fraction));
+                    }
+                }
+            }
+        }
         for slot in 0..regions {
-            if roles[slot] == Role::Standby && self.variant == Variant::WarmStandby {
-                if let Some(active) = &shadowed {
-                    groups[slot] = Some(sizing::standby_group(
-                        active,
-                        self.t.meta().deployment.warm_standby_fraction,
-                    ));
-                }
-            }
-        }
-        for (slot, group) in groups.iter().enumerate() {
-            let Some(h) = group else { continue };
+            let Some(h) = &sc.groups[slot] else { continue };
+            let (avg, peak) = (h.average(), h.peak());
+            self.running[at + slot] = peak > 0;
             let place = |c: &Self| c.place(i, node, slot);
             let p = self.price(&place, Service::Ec2, &spec.instance_type, slot)?;
             self.push(
                 Scope::Node(ix),
                 slot,
                 What::Instances {
-                    avg: h.average(),
-                    peak: h.peak(),
+                    avg,
+                    peak,
                     min: spec.min,
                     max: spec.max,
-                    standby: roles[slot] == Role::Standby,
+                    standby: sc.roles[slot] == Role::Standby,
                 },
                 p,
-                h.average() * self.hours,
+                avg * self.hours,
             );
         }
-        self.groups[ix.index()] = groups;
         Ok(())
     }
 
@@ -713,7 +907,7 @@ impl Costing<'_> {
             // Capacity units per hour: the larger of processed GB/h and new connections.
             let rps = self.rates(ix, slot).total();
             let gb_per_hour =
-                self.inbound[ix.index() * slots + slot].total_kb() * 3600.0 / KB_PER_GB;
+                self.basis.inbound[ix.index() * slots + slot].total_kb() * 3600.0 / KB_PER_GB;
             let per_unit_connections = if nlb { 800.0 } else { 25.0 };
             let units: f64 = self
                 .profile
@@ -786,14 +980,12 @@ impl Costing<'_> {
                     if sent <= 0.0 {
                         continue;
                     }
-                    let legs = self.load.legs();
-                    let delivered: f64 = self.outgoing[ix.index()]
-                        .iter()
-                        .map(|&n| &legs[n])
+                    let delivered: f64 = self
+                        .outgoing(ix)
                         .filter(|l| l.from == slot && g[l.edge].kind == EdgeKind::Consume)
                         .map(|l| l.rates.total())
                         .sum();
-                    let kb = self.inbound[ix.index() * slots + slot].up_kb / sent;
+                    let kb = self.basis.inbound[ix.index() * slots + slot].up_kb / sent;
                     let chunks = (kb / SQS_CHUNK_KB).ceil().max(1.0);
                     // Send once; receive and delete once per delivery.
                     let requests = self.monthly((sent + 2.0 * delivered) * chunks) / 1e6;
@@ -874,7 +1066,7 @@ impl Costing<'_> {
         let serverless = db.serverless.as_ref().filter(|_| aurora);
         let copies_elsewhere = db.global || db.cross_region_replicas > 0;
         let writes_per_sec = self.rates(ix, writer).write_rps;
-        let write_kb = self.inbound[ix.index() * slots + writer].write_up_kb;
+        let write_kb = self.basis.inbound[ix.index() * slots + writer].write_up_kb;
         for &slot in &deployed {
             let is_writer = slot == writer;
             if !is_writer && !copies_elsewhere {
@@ -1063,7 +1255,7 @@ impl Costing<'_> {
                     self.monthly(rates.write_rps) / 1e3,
                 );
                 let p = self.price(&place, Service::Transfer, "inter-region-gb", slot)?;
-                let kb = self.inbound[ix.index() * slots + slot].write_up_kb;
+                let kb = self.basis.inbound[ix.index() * slots + slot].write_up_kb;
                 self.push(
                     scope,
                     slot,
@@ -1125,8 +1317,7 @@ impl Costing<'_> {
         let miss = (1.0 - hit_ratio).clamp(0.0, 1.0);
         let mut egress_kb = rps * traffic.response_kb;
         let mut origin_kb = 0.0;
-        let legs = self.load.legs();
-        for leg in self.outgoing[ix.index()].iter().map(|&n| &legs[n]) {
+        for leg in self.outgoing(ix) {
             let edge = &g[leg.edge];
             let b = transfer::leg_bytes(Some(edge), traffic, leg.rates);
             origin_kb += b.up_kb;
@@ -1212,11 +1403,12 @@ impl Costing<'_> {
         let traffic = &t.meta().traffic;
         for slot in 0..self.regions.len() {
             let place = |c: &Self| format!("region {}", c.regions[slot]);
+            let regions = self.regions.len();
             let running = |ix: NodeIndex| {
-                self.groups
-                    .get(ix.index())
-                    .and_then(|g| g.get(slot))
-                    .is_some_and(|h| h.as_ref().is_some_and(|h| h.peak() > 0))
+                self.running
+                    .get(ix.index() * regions + slot)
+                    .copied()
+                    .unwrap_or(false)
             };
             let eks = t.nodes_indexed().any(|(ix, n)| {
                 matches!(&n.spec, NodeSpec::Service(s) if s.platform == Platform::Eks)
@@ -1242,16 +1434,11 @@ impl Costing<'_> {
                         }
                     }
                 }
-                let legs = self.load.legs();
-                for leg in self.outgoing[ix.index()]
-                    .iter()
-                    .map(|&n| &legs[n])
-                    .filter(|l| {
-                        l.from == slot
-                            && g.edge_endpoints(l.edge)
-                                .is_some_and(|(_, b)| g[b].kind().is_global())
-                    })
-                {
+                for leg in self.outgoing(ix).filter(|l| {
+                    l.from == slot
+                        && g.edge_endpoints(l.edge)
+                            .is_some_and(|(_, b)| g[b].kind().is_global())
+                }) {
                     nat_kb +=
                         transfer::leg_bytes(g.edge_weight(leg.edge), traffic, leg.rates).total_kb();
                 }
@@ -1290,6 +1477,8 @@ impl Costing<'_> {
         let g = t.graph();
         let traffic = &t.meta().traffic;
         let regions = self.regions.len();
+        // Transfer prices by slot, resolved on first use.
+        let mut cache: Vec<[Option<PriceId>; 3]> = vec![[None; 3]; regions];
         for a in self.load.arrivals() {
             if a.slot >= regions {
                 continue;
@@ -1298,7 +1487,7 @@ impl Costing<'_> {
             let node = &g[a.node];
             let i = t.document_position(&node.id).unwrap_or_default();
             let place = |c: &Self| c.place(i, node, a.slot);
-            let p = self.price(&place, Service::Transfer, "internet-gb", a.slot)?;
+            let p = self.transfer_price(&mut cache, 2, a.slot, &place)?;
             self.push(
                 Scope::Node(a.node),
                 a.slot,
@@ -1326,13 +1515,13 @@ impl Costing<'_> {
                     if share <= 0.0 {
                         continue;
                     }
-                    let p = self.price(&place, Service::Transfer, "inter-az-gb", leg.from)?;
+                    let p = self.transfer_price(&mut cache, 0, leg.from, &place)?;
                     // Billed out of one AZ and into the other: twice the rate.
                     let gb = self.monthly(b.total_kb() * share) / KB_PER_GB;
                     self.push(scope, leg.from, What::CrossAz, p, 2.0 * gb);
                 }
                 (true, true) => {
-                    let p = self.price(&place, Service::Transfer, "inter-region-gb", leg.from)?;
+                    let p = self.transfer_price(&mut cache, 1, leg.from, &place)?;
                     self.push(
                         scope,
                         leg.from,
@@ -1340,7 +1529,7 @@ impl Costing<'_> {
                         p,
                         self.monthly(b.up_kb) / KB_PER_GB,
                     );
-                    let p = self.price(&place, Service::Transfer, "inter-region-gb", leg.to)?;
+                    let p = self.transfer_price(&mut cache, 1, leg.to, &place)?;
                     self.push(
                         scope,
                         leg.to,
@@ -1355,7 +1544,7 @@ impl Costing<'_> {
                         Boundary::InternetRequests => (b.up_kb, false),
                         Boundary::CloudfrontOrigin | Boundary::Free => continue,
                     };
-                    let p = self.price(&place, Service::Transfer, "internet-gb", leg.to)?;
+                    let p = self.transfer_price(&mut cache, 2, leg.to, &place)?;
                     self.push(
                         scope,
                         leg.to,
@@ -1370,7 +1559,7 @@ impl Costing<'_> {
                         Boundary::InternetResponses => (b.down_kb, true),
                         Boundary::CloudfrontOrigin | Boundary::Free => continue,
                     };
-                    let p = self.price(&place, Service::Transfer, "internet-gb", leg.from)?;
+                    let p = self.transfer_price(&mut cache, 2, leg.from, &place)?;
                     self.push(
                         scope,
                         leg.from,
@@ -1383,5 +1572,20 @@ impl Costing<'_> {
             }
         }
         Ok(())
+    }
+    fn transfer_price(
+        &mut self,
+        cache: &mut [[Option<PriceId>; 3]],
+        kind: usize,
+        slot: usize,
+        place: &dyn Fn(&Self) -> String,
+    ) -> Result<PriceId, CostError> {
+        if let Some(id) = cache[slot][kind] {
+            return Ok(id);
+        }
+        let item = ["inter-az-gb", "inter-region-gb", "internet-gb"][kind];
+        let id = self.price(place, Service::Transfer, item, slot)?;
+        cache[slot][kind] = Some(id);
+        Ok(id)
     }
 }

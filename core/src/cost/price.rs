@@ -2,6 +2,7 @@
 //! then the catalog, each key resolved once and then reused by index.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use indexmap::IndexMap;
 use serde::Serialize;
@@ -33,15 +34,44 @@ pub struct Resolved {
 /// Index into [`Pricer::prices`].
 pub type PriceId = usize;
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Pricer<'a> {
     catalog: &'a Catalog,
     overrides: &'a IndexMap<String, f64>,
     pub prices: Vec<Resolved>,
     /// place name → index into `by_place`.
     places: Vec<String>,
-    /// by service, item → price id by place index.
-    by_place: HashMap<Service, HashMap<String, Vec<Option<PriceId>>>>,
+    /// By service (in [`Service::ALL`] order), item → price id by place index.
+    by_place: Vec<HashMap<String, Vec<Option<PriceId>>, Fnv>>,
+}
+
+/// FNV-1a: the keys are short item names looked up once per node and
+/// region, where SipHash's DoS resistance buys nothing and costs time.
+#[derive(Clone, Copy, Debug, Default)]
+struct FnvHasher(u64);
+
+impl Hasher for FnvHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type Fnv = BuildHasherDefault<FnvHasher>;
+
+fn service_index(service: Service) -> usize {
+    Service::ALL.iter().position(|&s| s == service).unwrap_or(0)
 }
 
 impl<'a> Pricer<'a> {
@@ -57,7 +87,9 @@ impl<'a> Pricer<'a> {
             overrides,
             prices: Vec::new(),
             places: regions.to_vec(),
-            by_place: HashMap::new(),
+            by_place: (0..Service::ALL.len())
+                .map(|_| HashMap::default())
+                .collect(),
         }
     }
 
@@ -81,10 +113,9 @@ impl<'a> Pricer<'a> {
 
     /// The price of `item` of `service` at place index `p` (a region slot).
     pub fn at(&mut self, service: Service, item: &str, p: usize) -> Result<PriceId, CatalogError> {
-        if let Some(id) = self
-            .by_place
-            .get(&service)
-            .and_then(|items| items.get(item))
+        let si = service_index(service);
+        if let Some(id) = self.by_place[si]
+            .get(item)
             .and_then(|v| v.get(p).copied().flatten())
         {
             return Ok(id);
@@ -93,12 +124,7 @@ impl<'a> Pricer<'a> {
         let resolved = self.resolve(service, item, &place)?;
         self.prices.push(resolved);
         let id = self.prices.len() - 1;
-        let slots = self
-            .by_place
-            .entry(service)
-            .or_default()
-            .entry(item.to_owned())
-            .or_default();
+        let slots = self.by_place[si].entry(item.to_owned()).or_default();
         if slots.len() <= p {
             slots.resize(p + 1, None);
         }

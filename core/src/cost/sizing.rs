@@ -99,32 +99,27 @@ pub enum Role {
     Standby,
 }
 
-/// The node's role in each region slot (document order).
-pub fn roles(node: &Node, variant: Variant, regions: &[String], primary: usize) -> Vec<Role> {
-    let placed: Vec<bool> = regions
-        .iter()
-        .map(|r| node.placement.contains_key(r))
-        .collect();
+/// A node's role in each region slot (document order), written to `out`,
+/// from whether it is placed in each slot.
+pub fn roles(placed: &[bool], variant: Variant, primary: usize, out: &mut [Role]) {
     let home = if placed.get(primary).copied().unwrap_or(false) {
         Some(primary)
     } else {
         placed.iter().position(|&p| p)
     };
-    (0..regions.len())
-        .map(|slot| {
-            if !placed[slot] {
-                Role::Absent
-            } else if Some(slot) == home {
-                Role::Active
-            } else {
-                match variant {
-                    Variant::Single => Role::Absent,
-                    Variant::PilotLight | Variant::WarmStandby => Role::Standby,
-                    Variant::ActiveActive => Role::Active,
-                }
+    for (slot, role) in out.iter_mut().enumerate() {
+        *role = if !placed.get(slot).copied().unwrap_or(false) {
+            Role::Absent
+        } else if Some(slot) == home {
+            Role::Active
+        } else {
+            match variant {
+                Variant::Single => Role::Absent,
+                Variant::PilotLight | Variant::WarmStandby => Role::Standby,
+                Variant::ActiveActive => Role::Active,
             }
-        })
-        .collect()
+        };
+    }
 }
 
 /// Active-active: the load each active region must carry after losing the
@@ -201,15 +196,24 @@ pub fn active_group(
     let mut instances = [0u32; 24];
     let mut saturated_hours = 0;
     let mut peak_needed = 0;
-    for (h, m) in profile.iter().enumerate() {
-        let needed = (rps * m / per_instance).max(0.0);
-        let az_sized = if azs >= 2 {
-            azs as f64 * (needed / (azs - 1) as f64).ceil()
-        } else {
-            needed.ceil()
+    // Hours with the multiplier of the hour before size alike (a flat
+    // profile is sized once).
+    let mut last: Option<(f64, u32)> = None;
+    for (h, &m) in profile.iter().enumerate() {
+        let want = match last {
+            Some((prev, want)) if prev.to_bits() == m.to_bits() => want,
+            _ => {
+                let needed = (rps * m / per_instance).max(0.0);
+                let az_sized = if azs >= 2 {
+                    azs as f64 * (needed / (azs - 1) as f64).ceil()
+                } else {
+                    needed.ceil()
+                };
+                let region_sized = (failover_rps * m / per_instance).max(0.0).ceil();
+                whole(az_sized.max(region_sized))
+            }
         };
-        let region_sized = (failover_rps * m / per_instance).max(0.0).ceil();
-        let want = whole(az_sized.max(region_sized));
+        last = Some((m, want));
         peak_needed = peak_needed.max(want);
         if want > spec.max {
             saturated_hours += 1;
@@ -314,6 +318,20 @@ mod tests {
         // A region not deployed carries nothing extra.
         let f = failover_load(&[100.0, 0.0], &[1.0, 0.0], &[true, false]);
         assert_eq!(f, vec![100.0, 0.0]);
+    }
+
+    #[test]
+    fn roles_follow_the_variant() {
+        let mut out = [Role::Absent; 3];
+        roles(&[true, true, false], Variant::Single, 0, &mut out);
+        assert_eq!(out, [Role::Active, Role::Absent, Role::Absent]);
+        roles(&[true, true, false], Variant::PilotLight, 0, &mut out);
+        assert_eq!(out, [Role::Active, Role::Standby, Role::Absent]);
+        roles(&[true, true, true], Variant::ActiveActive, 0, &mut out);
+        assert_eq!(out, [Role::Active; 3]);
+        // Not placed in the primary: its first region is home.
+        roles(&[false, true, true], Variant::WarmStandby, 0, &mut out);
+        assert_eq!(out, [Role::Absent, Role::Active, Role::Standby]);
     }
 
     #[test]
