@@ -286,18 +286,28 @@ impl<'a> Propagation<'a> {
     /// Splits traffic arriving from outside any region (users, or a global
     /// node) over the serving regions `node` runs in.
     fn entry_split(&self, site: &Site) -> Vec<(usize, f64)> {
+        let mut out = Vec::new();
+        self.split_into(site, |r, w| out.push((r, w)));
+        out
+    }
+
+    /// [`Self::entry_split`] without allocating: calls `f(slot, share)`.
+    fn split_into(&self, site: &Site, mut f: impl FnMut(usize, f64)) {
         if site.global {
-            return vec![(self.regions, 1.0)];
+            f(self.regions, 1.0);
+            return;
         }
-        let weights: Vec<(usize, f64)> = (0..self.regions)
-            .filter(|&r| site.placed[r] && self.serving[r] > 0.0)
-            .map(|r| (r, self.serving[r]))
-            .collect();
-        let sum: f64 = weights.iter().map(|(_, w)| w).sum();
+        let serves = |r: usize| site.placed[r] && self.serving[r] > 0.0;
+        let sum: f64 = (0..self.regions)
+            .filter(|&r| serves(r))
+            .map(|r| self.serving[r])
+            .sum();
         if sum > 0.0 {
-            weights.into_iter().map(|(r, w)| (r, w / sum)).collect()
+            for r in (0..self.regions).filter(|&r| serves(r)) {
+                f(r, self.serving[r] / sum);
+            }
         } else {
-            vec![(site.home, 1.0)]
+            f(site.home, 1.0);
         }
     }
 
@@ -331,16 +341,19 @@ impl<'a> Propagation<'a> {
         // Buffers reused across edges.
         let mut arrivals: Vec<(usize, Rates)> = Vec::new();
         let mut legs: Vec<Leg> = Vec::new();
+        let mut routed: Vec<(usize, Rates)> = Vec::new();
+        let mut outgoing: Vec<(EdgeIndex, NodeIndex)> = Vec::new();
         for &u in order {
             visited[u.index()] = true;
             let node = &g[u];
             let miss = cache_miss(t, u);
             let forward = forward_factor(node);
-            let outgoing: Vec<_> = g
-                .edges_directed(u, Direction::Outgoing)
-                .map(|e| (e.id(), e.target()))
-                .collect();
-            for (e, v) in outgoing {
+            outgoing.clear();
+            outgoing.extend(
+                g.edges_directed(u, Direction::Outgoing)
+                    .map(|e| (e.id(), e.target())),
+            );
+            for &(e, v) in &outgoing {
                 if visited[v.index()] {
                     continue;
                 }
@@ -368,7 +381,9 @@ impl<'a> Propagation<'a> {
                         };
                     }
                     flow.rates.add(sent);
-                    for (target, rates) in self.route(slot, from, to, sent) {
+                    routed.clear();
+                    self.route(slot, from, to, sent, &mut routed);
+                    for &(target, rates) in &routed {
                         let mut cross_az_rps = 0.0;
                         if slot < self.regions && target < self.regions {
                             if target == slot {
@@ -406,17 +421,22 @@ impl<'a> Propagation<'a> {
         }
     }
 
-    /// Where requests sent from `slot` to `to` arrive.
-    fn route(&self, slot: usize, from: &Site, to: &Site, sent: Rates) -> Vec<(usize, Rates)> {
+    /// Where requests sent from `slot` to `to` arrive, pushed onto `out`.
+    fn route(
+        &self,
+        slot: usize,
+        from: &Site,
+        to: &Site,
+        sent: Rates,
+        out: &mut Vec<(usize, Rates)>,
+    ) {
         if to.global {
-            return vec![(self.regions, sent)];
+            out.push((self.regions, sent));
+            return;
         }
         if slot == self.regions || from.global {
-            return self
-                .entry_split(to)
-                .into_iter()
-                .map(|(r, w)| (r, sent.scale(w)))
-                .collect();
+            self.split_into(to, |r, w| out.push((r, sent.scale(w))));
+            return;
         }
         if let Some(writer) = to.writer {
             let reads = if to.reads_local[slot] { slot } else { writer };
@@ -428,17 +448,15 @@ impl<'a> Propagation<'a> {
                 read_rps: 0.0,
                 write_rps: sent.write_rps,
             };
-            return if reads == writer {
-                vec![(writer, sent)]
+            if reads == writer {
+                out.push((writer, sent));
             } else {
-                vec![(reads, r), (writer, w)]
-            };
+                out.push((reads, r));
+                out.push((writer, w));
+            }
+            return;
         }
-        if to.placed[slot] {
-            vec![(slot, sent)]
-        } else {
-            vec![(to.home, sent)]
-        }
+        out.push((if to.placed[slot] { slot } else { to.home }, sent));
     }
 }
 

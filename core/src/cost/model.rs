@@ -556,6 +556,27 @@ struct Basis {
     /// (indices into `load.legs()`).
     out_start: Vec<usize>,
     out_legs: Vec<usize>,
+    /// `node * regions + slot`: the price of the node's instance type there,
+    /// when the catalog has it (see [`main_item`]); looked up once per load.
+    main_price: Vec<Option<PriceId>>,
+}
+
+/// The instance type, node type, broker type or instance class a node is priced by.
+fn main_item(node: &Node) -> Option<(Service, &str)> {
+    match &node.spec {
+        NodeSpec::Service(s) => Some((Service::Ec2, &s.instance_type)),
+        NodeSpec::Cache(c) => Some((Service::Elasticache, &c.node_type)),
+        NodeSpec::Queue(q) if q.engine == QueueEngine::Kafka => Some((Service::Msk, &q.broker_type)),
+        NodeSpec::Database(db) if db.serverless.is_none() => Some((
+            match db.engine {
+                DatabaseEngine::AuroraPostgresql | DatabaseEngine::AuroraMysql => Service::Aurora,
+                DatabaseEngine::Postgres => Service::RdsPostgres,
+                DatabaseEngine::Mysql => Service::RdsMysql,
+            },
+            &db.instance_class,
+        )),
+        _ => None,
+    }
 }
 
 impl Costing<'_> {
@@ -572,6 +593,27 @@ impl Costing<'_> {
             format!("nodes[{i}] ({:?}) in {}", node.id, self.regions[slot])
         } else {
             format!("nodes[{i}] ({:?})", node.id)
+        }
+    }
+
+    /// The price of the node's [`main_item`] in region `slot`.
+    fn main_price(
+        &mut self,
+        place: &dyn Fn(&Self) -> String,
+        ix: NodeIndex,
+        service: Service,
+        item: &str,
+        slot: usize,
+    ) -> Result<PriceId, CostError> {
+        match self
+            .basis
+            .main_price
+            .get(ix.index() * self.regions.len() + slot)
+            .copied()
+            .flatten()
+        {
+            Some(id) => Ok(id),
+            None => self.price(place, service, item, slot),
         }
     }
 
@@ -679,6 +721,19 @@ impl Costing<'_> {
                 next[caller] += 1;
             }
         }
+        // Missing prices stay None here: the variant that deploys the node
+        // there looks again and reports the error.
+        basis.main_price = vec![None; bound * regions];
+        for (ix, node) in t.nodes_indexed() {
+            if let Some((service, item)) = main_item(node) {
+                for slot in 0..regions {
+                    if basis.azs[ix.index() * regions + slot] > 0 {
+                        basis.main_price[ix.index() * regions + slot] =
+                            self.pricer.at(service, item, slot).ok();
+                    }
+                }
+            }
+        }
         self.basis = std::rc::Rc::new(basis);
     }
 
@@ -710,7 +765,7 @@ impl Costing<'_> {
                             _ => continue,
                         };
                         let place = |c: &Self| c.place(i, node, slot);
-                        let p = self.price(&place, Service::Elasticache, &cache.node_type, slot)?;
+                        let p = self.main_price(&place, ix, Service::Elasticache, &cache.node_type, slot)?;
                         self.push(
                             Scope::Node(ix),
                             slot,
@@ -866,7 +921,7 @@ impl Costing<'_> {
             let (avg, peak) = (h.average(), h.peak());
             self.running[at + slot] = peak > 0;
             let place = |c: &Self| c.place(i, node, slot);
-            let p = self.price(&place, Service::Ec2, &spec.instance_type, slot)?;
+            let p = self.main_price(&place, ix, Service::Ec2, &spec.instance_type, slot)?;
             self.push(
                 Scope::Node(ix),
                 slot,
@@ -1004,7 +1059,7 @@ impl Costing<'_> {
                     );
                 }
                 QueueEngine::Kafka => {
-                    let p = self.price(&place, Service::Msk, &q.broker_type, slot)?;
+                    let p = self.main_price(&place, ix, Service::Msk, &q.broker_type, slot)?;
                     self.push(
                         Scope::Node(ix),
                         slot,
@@ -1106,7 +1161,7 @@ impl Costing<'_> {
                     );
                 }
             } else {
-                let p = self.price(&place, service, &db.instance_class, slot)?;
+                let p = self.main_price(&place, ix, service, &db.instance_class, slot)?;
                 let multi_az = is_writer && !aurora && db.multi_az;
                 if primary > 0 {
                     let billed = if multi_az { 2 * primary } else { primary };
