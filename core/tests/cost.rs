@@ -1,6 +1,10 @@
 //! The cost engine: arithmetic against hand-computed bills, every template
 //! priced (reviewed snapshots), overrides and discounts, precise errors, and
 //! properties (cost never falls when capacity or traffic grows).
+#![expect(
+    clippy::unwrap_used,
+    reason = "a test that cannot go on should fail loudly"
+)]
 
 use std::fmt::Write as _;
 

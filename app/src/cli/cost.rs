@@ -418,7 +418,7 @@ pub(super) fn compare(
                 line,
                 "{:>10}",
                 row.rto_secs
-                    .map_or_else(|| "—".to_owned(), |r| format!("{:.0} s", r))
+                    .map_or_else(|| "—".to_owned(), |r| format!("{r:.0} s"))
             );
         }
         if row.current {
@@ -484,8 +484,8 @@ struct DiffJson<'a> {
 
 /// `topoplan cost diff OLD NEW`
 pub(super) fn diff(
-    old_path: &PathBuf,
-    new_path: &PathBuf,
+    old_path: &Path,
+    new_path: &Path,
     as_json: bool,
     out: &mut dyn std::io::Write,
 ) -> anyhow::Result<ExitCode> {

@@ -366,32 +366,28 @@ impl Catalog {
         if let Some(&i) = self.index.get(&key) {
             return Ok(&self.records[i]);
         }
-        match self.regions_of.get(&format!("{service}:{item}")) {
-            Some(found) => {
-                let known: Vec<&str> = found
-                    .iter()
-                    .map(|&i| self.records[i].region.as_str())
-                    .collect();
-                Err(CatalogError::RegionNotPriced {
-                    service,
-                    label: service.label(),
-                    item: item.to_owned(),
-                    region: region.to_owned(),
-                    known: known.join(", "),
-                })
-            }
-            None => {
-                let items = self.items(service);
-                let hint = crate::diagnostic::did_you_mean(item, items.iter().copied());
-                Err(CatalogError::UnknownItem {
-                    service,
-                    label: service.label(),
-                    item: item.to_owned(),
-                    region: region.to_owned(),
-                    hint,
-                })
-            }
+        if let Some(found) = self.regions_of.get(&format!("{service}:{item}")) {
+            let known: Vec<&str> = found
+                .iter()
+                .map(|&i| self.records[i].region.as_str())
+                .collect();
+            return Err(CatalogError::RegionNotPriced {
+                service,
+                label: service.label(),
+                item: item.to_owned(),
+                region: region.to_owned(),
+                known: known.join(", "),
+            });
         }
+        let items = self.items(service);
+        let hint = crate::diagnostic::did_you_mean(item, items.iter().copied());
+        Err(CatalogError::UnknownItem {
+            service,
+            label: service.label(),
+            item: item.to_owned(),
+            region: region.to_owned(),
+            hint,
+        })
     }
 
     /// The items a service has, sorted.

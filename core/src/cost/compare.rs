@@ -152,13 +152,13 @@ fn ratio(a: f64, b: f64) -> Option<f64> {
 }
 
 /// Explains the active-active premium category by category.
-fn findings(t: &Topology, rows: &[ModeRow]) -> Vec<String> {
+fn findings(topology: &Topology, rows: &[ModeRow]) -> Vec<String> {
     let find = |v| rows.iter().find(|r| r.variant == v);
     let (Some(single), Some(aa)) = (find(Variant::Single), find(Variant::ActiveActive)) else {
         return Vec::new();
     };
     let mut out = Vec::new();
-    let active_regions = t.meta().regions.len();
+    let active_regions = topology.meta().regions.len();
     let n = active_regions as f64;
     let total = ratio(aa.monthly_usd, single.monthly_usd).unwrap_or(0.0);
     out.push(format!(
@@ -185,7 +185,7 @@ fn findings(t: &Topology, rows: &[ModeRow]) -> Vec<String> {
         let times = ratio(a, s).map_or_else(|| "new".to_owned(), |r| format!("{r:.2}×"));
         let why = match c {
             Category::Compute => {
-                let k = t
+                let k = topology
                     .meta()
                     .primary_region()
                     .map_or(1, |r| r.azs.len())

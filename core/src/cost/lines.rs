@@ -50,8 +50,8 @@ fn key_place(key: &str) -> &str {
 impl Estimate {
     /// Every item with its name, sorted by region (document order, global
     /// last), then by element in document order (nodes, edges, shared).
-    pub fn lines(&self, t: &Topology) -> Vec<LineItem> {
-        let g = t.graph();
+    pub fn lines(&self, topology: &Topology) -> Vec<LineItem> {
+        let g = topology.graph();
         let factor = self.discount_factor();
         let mut order: Vec<usize> = (0..self.items.len()).collect();
         let rank = |scope: Scope| match scope {
@@ -103,6 +103,7 @@ impl Estimate {
 }
 
 /// (stable item name, display name, detail)
+#[expect(clippy::too_many_lines, reason = "one arm per kind of line item")]
 fn describe(e: &Estimate, what: What, item: &str, place: &str) -> (String, String, String) {
     let s = |a: &str, b: String, c: String| (a.to_owned(), b, c);
     match what {

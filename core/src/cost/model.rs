@@ -566,7 +566,9 @@ fn main_item(node: &Node) -> Option<(Service, &str)> {
     match &node.spec {
         NodeSpec::Service(s) => Some((Service::Ec2, &s.instance_type)),
         NodeSpec::Cache(c) => Some((Service::Elasticache, &c.node_type)),
-        NodeSpec::Queue(q) if q.engine == QueueEngine::Kafka => Some((Service::Msk, &q.broker_type)),
+        NodeSpec::Queue(q) if q.engine == QueueEngine::Kafka => {
+            Some((Service::Msk, &q.broker_type))
+        }
         NodeSpec::Database(db) if db.serverless.is_none() => Some((
             match db.engine {
                 DatabaseEngine::AuroraPostgresql | DatabaseEngine::AuroraMysql => Service::Aurora,
@@ -675,8 +677,10 @@ impl Costing<'_> {
         let bound = g.node_bound();
         let slots = self.slots();
         let regions = self.regions.len();
-        let mut basis = Basis::default();
-        basis.azs = vec![0; bound * regions];
+        let mut basis = Basis {
+            azs: vec![0; bound * regions],
+            ..Basis::default()
+        };
         for (ix, node) in t.nodes_indexed() {
             if node.kind().is_global() {
                 continue;
@@ -765,7 +769,13 @@ impl Costing<'_> {
                             _ => continue,
                         };
                         let place = |c: &Self| c.place(i, node, slot);
-                        let p = self.main_price(&place, ix, Service::Elasticache, &cache.node_type, slot)?;
+                        let p = self.main_price(
+                            &place,
+                            ix,
+                            Service::Elasticache,
+                            &cache.node_type,
+                            slot,
+                        )?;
                         self.push(
                             Scope::Node(ix),
                             slot,
@@ -778,7 +788,7 @@ impl Costing<'_> {
                 NodeSpec::Queue(q) => self.queue(i, ix, node, q)?,
                 NodeSpec::Database(db) => self.database(i, ix, node, db)?,
                 NodeSpec::ObjectStore(s) => {
-                    self.object_store(i, ix, node, s.storage_class, s.storage_gb)?
+                    self.object_store(i, ix, node, s.storage_class, s.storage_gb)?;
                 }
                 NodeSpec::Cdn(cdn) => {
                     if cdn.provider == CdnProvider::Cloudfront {
@@ -1081,10 +1091,6 @@ impl Costing<'_> {
         Ok(())
     }
 
-    #[expect(
-        clippy::too_many_lines,
-        reason = "writer, replicas and copies per engine, in one place"
-    )]
     fn database(
         &mut self,
         i: usize,
@@ -1534,21 +1540,21 @@ impl Costing<'_> {
         let regions = self.regions.len();
         // Transfer prices by slot, resolved on first use.
         let mut cache: Vec<[Option<PriceId>; 3]> = vec![[None; 3]; regions];
-        for a in self.load.arrivals() {
-            if a.slot >= regions {
+        for arrival in self.load.arrivals() {
+            if arrival.slot >= regions {
                 continue;
             }
-            let b = transfer::leg_bytes(None, traffic, a.rates);
-            let node = &g[a.node];
+            let bytes = transfer::leg_bytes(None, traffic, arrival.rates);
+            let node = &g[arrival.node];
             let i = t.document_position(&node.id).unwrap_or_default();
-            let place = |c: &Self| c.place(i, node, a.slot);
-            let p = self.transfer_price(&mut cache, 2, a.slot, &place)?;
+            let place = |c: &Self| c.place(i, node, arrival.slot);
+            let p = self.transfer_price(&mut cache, 2, arrival.slot, &place)?;
             self.push(
-                Scope::Node(a.node),
-                a.slot,
+                Scope::Node(arrival.node),
+                arrival.slot,
                 What::Internet { users: true },
                 p,
-                self.monthly(b.down_kb) / KB_PER_GB,
+                self.monthly(bytes.down_kb) / KB_PER_GB,
             );
         }
         for leg in self.load.legs() {
@@ -1556,7 +1562,7 @@ impl Costing<'_> {
                 continue;
             };
             let edge = &g[leg.edge];
-            let b = transfer::leg_bytes(Some(edge), traffic, leg.rates);
+            let bytes = transfer::leg_bytes(Some(edge), traffic, leg.rates);
             let place = |_: &Self| format!("edges ({} -> {})", g[from].id, g[to].id);
             let scope = Scope::Edge(leg.edge);
             match (leg.from < regions, leg.to < regions) {
@@ -1572,7 +1578,7 @@ impl Costing<'_> {
                     }
                     let p = self.transfer_price(&mut cache, 0, leg.from, &place)?;
                     // Billed out of one AZ and into the other: twice the rate.
-                    let gb = self.monthly(b.total_kb() * share) / KB_PER_GB;
+                    let gb = self.monthly(bytes.total_kb() * share) / KB_PER_GB;
                     self.push(scope, leg.from, What::CrossAz, p, 2.0 * gb);
                 }
                 (true, true) => {
@@ -1582,7 +1588,7 @@ impl Costing<'_> {
                         leg.from,
                         What::CrossRegion { to: leg.to },
                         p,
-                        self.monthly(b.up_kb) / KB_PER_GB,
+                        self.monthly(bytes.up_kb) / KB_PER_GB,
                     );
                     let p = self.transfer_price(&mut cache, 1, leg.to, &place)?;
                     self.push(
@@ -1590,13 +1596,13 @@ impl Costing<'_> {
                         leg.to,
                         What::CrossRegion { to: leg.from },
                         p,
-                        self.monthly(b.down_kb) / KB_PER_GB,
+                        self.monthly(bytes.down_kb) / KB_PER_GB,
                     );
                 }
                 (false, true) => {
                     let (kb, users) = match transfer::boundary(&g[from].spec, &g[to].spec, true) {
-                        Boundary::InternetResponses => (b.down_kb, true),
-                        Boundary::InternetRequests => (b.up_kb, false),
+                        Boundary::InternetResponses => (bytes.down_kb, true),
+                        Boundary::InternetRequests => (bytes.up_kb, false),
                         Boundary::CloudfrontOrigin | Boundary::Free => continue,
                     };
                     let p = self.transfer_price(&mut cache, 2, leg.to, &place)?;
@@ -1610,8 +1616,8 @@ impl Costing<'_> {
                 }
                 (true, false) => {
                     let (kb, users) = match transfer::boundary(&g[from].spec, &g[to].spec, false) {
-                        Boundary::InternetRequests => (b.up_kb, false),
-                        Boundary::InternetResponses => (b.down_kb, true),
+                        Boundary::InternetRequests => (bytes.up_kb, false),
+                        Boundary::InternetResponses => (bytes.down_kb, true),
                         Boundary::CloudfrontOrigin | Boundary::Free => continue,
                     };
                     let p = self.transfer_price(&mut cache, 2, leg.from, &place)?;

@@ -46,7 +46,7 @@ pub struct Pricer<'a> {
 }
 
 /// FNV-1a: the keys are short item names looked up once per node and
-/// region, where SipHash's DoS resistance buys nothing and costs time.
+/// region, where `SipHash`'s resistance to hash flooding buys nothing and costs time.
 #[derive(Clone, Copy, Debug, Default)]
 struct FnvHasher(u64);
 
@@ -101,12 +101,11 @@ impl<'a> Pricer<'a> {
         item: &str,
         place: &str,
     ) -> Result<PriceId, CatalogError> {
-        let p = match self.places.iter().position(|x| x == place) {
-            Some(p) => p,
-            None => {
-                self.places.push(place.to_owned());
-                self.places.len() - 1
-            }
+        let p = if let Some(p) = self.places.iter().position(|x| x == place) {
+            p
+        } else {
+            self.places.push(place.to_owned());
+            self.places.len() - 1
         };
         self.at(service, item, p)
     }

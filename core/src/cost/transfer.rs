@@ -54,6 +54,7 @@ impl Bytes {
         self.write_up_kb += other.write_up_kb;
     }
 
+    #[must_use]
     pub fn scale(self, k: f64) -> Self {
         Self {
             up_kb: self.up_kb * k,
@@ -82,11 +83,13 @@ pub fn leg_bytes(edge: Option<&Edge>, traffic: &Traffic, rates: Rates) -> Bytes 
 /// The share of a leg's cross-AZ traffic that AWS charges, by the caller.
 pub fn cross_az_charged(caller: &NodeSpec) -> f64 {
     match caller {
-        NodeSpec::LoadBalancer(lb) => match lb.lb_type {
-            crate::model::LoadBalancerType::Alb => 0.0,
-            crate::model::LoadBalancerType::Nlb if lb.cross_zone => 1.0,
-            crate::model::LoadBalancerType::Nlb => 0.0,
-        },
+        NodeSpec::LoadBalancer(lb) => {
+            if lb.lb_type == crate::model::LoadBalancerType::Nlb && lb.cross_zone {
+                1.0
+            } else {
+                0.0
+            }
+        }
         _ => 1.0,
     }
 }
@@ -107,10 +110,10 @@ pub enum Boundary {
 
 /// The billing of a leg from a global caller into a region, or from a
 /// regional caller to a global callee.
-pub fn boundary(caller: &NodeSpec, callee: &NodeSpec, into_region: bool) -> Boundary {
+pub fn boundary(from: &NodeSpec, to: &NodeSpec, into_region: bool) -> Boundary {
     use crate::model::CdnProvider;
     if into_region {
-        match caller {
+        match from {
             NodeSpec::Cdn(cdn) if cdn.provider == CdnProvider::Cloudfront => {
                 Boundary::CloudfrontOrigin
             }
@@ -121,7 +124,7 @@ pub fn boundary(caller: &NodeSpec, callee: &NodeSpec, into_region: bool) -> Boun
             _ => Boundary::Free,
         }
     } else {
-        match callee.kind() {
+        match to.kind() {
             NodeKind::External | NodeKind::Cdn => Boundary::InternetRequests,
             _ => Boundary::Free,
         }
