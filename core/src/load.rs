@@ -559,12 +559,12 @@ fn cache_miss(t: &Topology, u: NodeIndex) -> f64 {
 /// Nodes in an order where callers come before callees, cycles collapsed
 /// (members of a cycle in document order).
 pub fn dependency_order(t: &Topology) -> Vec<NodeIndex> {
-    let g = t.graph();
-    let condensed = petgraph::algo::condensation(g.map(|ix, _| ix, |_, _| ()).into(), true);
-    let order = petgraph::algo::toposort(&condensed, None).unwrap_or_default();
+    // Tarjan lists strongly connected components callees first (reverse
+    // topological order), without copying the graph.
+    let mut components = petgraph::algo::tarjan_scc(t.graph());
+    components.reverse();
     let mut out = Vec::with_capacity(t.node_count());
-    for component in order {
-        let mut members = condensed[component].clone();
+    for mut members in components {
         members.sort();
         out.extend(members);
     }

@@ -686,12 +686,12 @@ impl Costing<'_> {
                 continue;
             }
             let at = ix.index() * regions;
-            for (slot, region) in self.regions.iter().enumerate() {
-                // 0 means not placed; a regional node (no AZs) counts as one.
-                basis.azs[at + slot] = node
-                    .placement
-                    .get(region)
-                    .map_or(0, |a| u16::try_from(a.len().max(1)).unwrap_or(u16::MAX));
+            // 0 means not placed; a regional node (no AZs) counts as one.
+            // (Walking the few entries beats hashing each region's name.)
+            for (region, azs) in &node.placement {
+                if let Some(slot) = self.regions.iter().position(|r| r == region) {
+                    basis.azs[at + slot] = u16::try_from(azs.len().max(1)).unwrap_or(u16::MAX);
+                }
             }
         }
         basis.inbound = vec![Bytes::default(); bound * slots];
