@@ -32,6 +32,12 @@ pub(super) fn run(
     }
 }
 
+fn write_json(out: &mut dyn std::io::Write, value: &impl Serialize) -> anyhow::Result<ExitCode> {
+    serde_json::to_writer_pretty(&mut *out, value)?;
+    writeln!(out)?;
+    Ok(ExitCode::SUCCESS)
+}
+
 /// Reads a document and refuses one with errors (costing needs a valid design).
 fn load(path: &Path) -> anyhow::Result<Topology> {
     let loaded = io::load(path)?;
@@ -161,9 +167,7 @@ pub(super) fn cost(
             warnings: estimate.warning_texts(&t, None),
             notes: &estimate.notes,
         };
-        serde_json::to_writer_pretty(&mut *out, &json)?;
-        writeln!(out)?;
-        return Ok(ExitCode::SUCCESS);
+        return write_json(out, &json);
     }
     let mut s = String::new();
     writeln!(
@@ -363,9 +367,7 @@ pub(super) fn compare(
             catalog: catalog_info(catalog),
             comparison: &c,
         };
-        serde_json::to_writer_pretty(&mut *out, &json)?;
-        writeln!(out)?;
-        return Ok(ExitCode::SUCCESS);
+        return write_json(out, &json);
     }
     let mut s = String::new();
     let regions: Vec<&str> = t.meta().regions.iter().map(|r| r.id.as_str()).collect();
@@ -504,9 +506,7 @@ pub(super) fn diff(
             catalog: catalog_info(catalog),
             diff: &d,
         };
-        serde_json::to_writer_pretty(&mut *out, &json)?;
-        writeln!(out)?;
-        return Ok(ExitCode::SUCCESS);
+        return write_json(out, &json);
     }
     let mut s = String::new();
     writeln!(

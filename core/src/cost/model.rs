@@ -1599,31 +1599,20 @@ impl Costing<'_> {
                         self.monthly(bytes.down_kb) / KB_PER_GB,
                     );
                 }
-                (false, true) => {
-                    let (kb, users) = match transfer::boundary(&g[from].spec, &g[to].spec, true) {
-                        Boundary::InternetResponses => (bytes.down_kb, true),
-                        Boundary::InternetRequests => (bytes.up_kb, false),
-                        Boundary::CloudfrontOrigin | Boundary::Free => continue,
-                    };
-                    let p = self.transfer_price(&mut cache, 2, leg.to, &place)?;
+                (false, true) | (true, false) => {
+                    // Between a global node and a region: the region's side pays.
+                    let into_region = leg.to < regions;
+                    let slot = if into_region { leg.to } else { leg.from };
+                    let (kb, users) =
+                        match transfer::boundary(&g[from].spec, &g[to].spec, into_region) {
+                            Boundary::InternetResponses => (bytes.down_kb, true),
+                            Boundary::InternetRequests => (bytes.up_kb, false),
+                            Boundary::CloudfrontOrigin | Boundary::Free => continue,
+                        };
+                    let p = self.transfer_price(&mut cache, 2, slot, &place)?;
                     self.push(
                         scope,
-                        leg.to,
-                        What::Internet { users },
-                        p,
-                        self.monthly(kb) / KB_PER_GB,
-                    );
-                }
-                (true, false) => {
-                    let (kb, users) = match transfer::boundary(&g[from].spec, &g[to].spec, false) {
-                        Boundary::InternetRequests => (bytes.up_kb, false),
-                        Boundary::InternetResponses => (bytes.down_kb, true),
-                        Boundary::CloudfrontOrigin | Boundary::Free => continue,
-                    };
-                    let p = self.transfer_price(&mut cache, 2, leg.from, &place)?;
-                    self.push(
-                        scope,
-                        leg.from,
+                        slot,
                         What::Internet { users },
                         p,
                         self.monthly(kb) / KB_PER_GB,
