@@ -226,19 +226,39 @@ pub fn serving_weights(meta: &Meta, mode: DeploymentMode) -> Vec<f64> {
     w
 }
 
-/// Per node, what routing needs, precomputed.
+/// A set of region slots, as bits (a document has a few regions; AWS has
+/// 33; slots past 127 are never members).
+#[derive(Clone, Copy, Default, PartialEq, Eq)]
+struct SlotSet(u128);
+
+impl SlotSet {
+    fn insert(&mut self, slot: usize) {
+        if slot < 128 {
+            self.0 |= 1 << slot;
+        }
+    }
+
+    fn contains(self, slot: usize) -> bool {
+        slot < 128 && (self.0 >> slot) & 1 == 1
+    }
+
+    fn first(self) -> Option<usize> {
+        (self.0 != 0).then(|| self.0.trailing_zeros() as usize)
+    }
+}
+
+/// Per node, what routing needs, precomputed. The AZs it spans in each
+/// region are in [`Propagation::az_masks`] (one bit per AZ letter).
 struct Site {
     global: bool,
     zonal: bool,
-    /// By region slot: placed there.
-    placed: Vec<bool>,
-    /// By region slot: the AZs placed there, one bit per AZ letter.
-    azs: Vec<u32>,
+    /// The region slots it is placed in.
+    placed: SlotSet,
     /// Where calls that cannot stay local go.
     home: usize,
     /// Databases: the writer's slot, and where reads can be served.
     writer: Option<usize>,
-    reads_local: Vec<bool>,
+    reads_local: SlotSet,
 }
 
 struct Propagation<'a> {
@@ -247,6 +267,8 @@ struct Propagation<'a> {
     regions: usize,
     slots: usize,
     sites: Vec<Option<Site>>,
+    /// `node * regions + slot`: the AZs a node spans there, one bit per letter.
+    az_masks: Vec<u32>,
     nodes: Vec<Rates>,
     edges: Vec<Flow>,
     legs: Vec<Leg>,
@@ -263,8 +285,10 @@ impl<'a> Propagation<'a> {
             .primary_region()
             .and_then(|p| meta.regions.iter().position(|r| r.id == p.id));
         let mut sites: Vec<Option<Site>> = (0..g.node_bound()).map(|_| None).collect();
+        let mut az_masks = vec![0u32; g.node_bound() * regions];
         for (ix, node) in t.nodes_indexed() {
-            sites[ix.index()] = Some(site(meta, node, primary));
+            let at = ix.index() * regions;
+            sites[ix.index()] = Some(site(meta, node, primary, &mut az_masks[at..at + regions]));
         }
         Self {
             t,
@@ -272,6 +296,7 @@ impl<'a> Propagation<'a> {
             regions,
             slots,
             sites,
+            az_masks,
             nodes: vec![Rates::default(); g.node_bound() * slots],
             edges: vec![Flow::default(); g.edge_bound()],
             legs: Vec::with_capacity(g.edge_count() * 2),
@@ -297,7 +322,7 @@ impl<'a> Propagation<'a> {
             f(self.regions, 1.0);
             return;
         }
-        let serves = |r: usize| site.placed[r] && self.serving[r] > 0.0;
+        let serves = |r: usize| site.placed.contains(r) && self.serving[r] > 0.0;
         let sum: f64 = (0..self.regions)
             .filter(|&r| serves(r))
             .map(|r| self.serving[r])
@@ -387,7 +412,12 @@ impl<'a> Propagation<'a> {
                         let mut cross_az_rps = 0.0;
                         if slot < self.regions && target < self.regions {
                             if target == slot {
-                                cross_az_rps = rates.total() * cross_az_share(from, to, slot);
+                                let (a, b) = (
+                                    self.az_masks[u.index() * self.regions + slot],
+                                    self.az_masks[v.index() * self.regions + slot],
+                                );
+                                cross_az_rps =
+                                    rates.total() * cross_az_share(from.zonal && to.zonal, a, b);
                                 flow.cross_az_rps += cross_az_rps;
                             } else {
                                 flow.cross_region_rps += rates.total();
@@ -439,7 +469,11 @@ impl<'a> Propagation<'a> {
             return;
         }
         if let Some(writer) = to.writer {
-            let reads = if to.reads_local[slot] { slot } else { writer };
+            let reads = if to.reads_local.contains(slot) {
+                slot
+            } else {
+                writer
+            };
             let r = Rates {
                 read_rps: sent.read_rps,
                 write_rps: 0.0,
@@ -456,57 +490,64 @@ impl<'a> Propagation<'a> {
             }
             return;
         }
-        out.push((if to.placed[slot] { slot } else { to.home }, sent));
+        out.push((
+            if to.placed.contains(slot) {
+                slot
+            } else {
+                to.home
+            },
+            sent,
+        ));
     }
 }
 
-fn site(meta: &Meta, node: &Node, primary: Option<usize>) -> Site {
-    let n = meta.regions.len();
-    let mut placed = vec![false; n];
-    let mut az_masks = vec![0u32; n];
+/// Routing facts of a node; writes the AZ bits of each region into `az_masks`.
+fn site(meta: &Meta, node: &Node, primary: Option<usize>, az_masks: &mut [u32]) -> Site {
+    let mut placed = SlotSet::default();
     for (region, azs) in &node.placement {
         if let Some(i) = meta.regions.iter().position(|r| &r.id == region) {
-            placed[i] = true;
-            az_masks[i] = azs.iter().fold(0, |mask, az| mask | az_bit(az));
+            placed.insert(i);
+            if let Some(mask) = az_masks.get_mut(i) {
+                *mask = azs.iter().fold(0, |mask, az| mask | az_bit(az));
+            }
         }
     }
-    let first = placed.iter().position(|&p| p);
     let home_default = match primary {
-        Some(p) if placed[p] => p,
-        _ => first.or(primary).unwrap_or(0),
+        Some(p) if placed.contains(p) => p,
+        _ => placed.first().or(primary).unwrap_or(0),
     };
     let (writer, reads_local) = match &node.spec {
         NodeSpec::Database(db) => {
             let writer = db
                 .writer_region(&node.placement)
                 .and_then(|w| meta.regions.iter().position(|r| r.id == w))
-                .filter(|&w| placed[w])
+                .filter(|&w| placed.contains(w))
                 .unwrap_or(home_default);
-            let reads_local = (0..n)
-                .map(|r| placed[r] && (r == writer || db.global || db.cross_region_replicas > 0))
-                .collect();
+            let mut reads_local = SlotSet::default();
+            for r in 0..meta.regions.len() {
+                if placed.contains(r) && (r == writer || db.global || db.cross_region_replicas > 0)
+                {
+                    reads_local.insert(r);
+                }
+            }
             (Some(writer), reads_local)
         }
-        _ => (None, vec![false; n]),
+        _ => (None, SlotSet::default()),
     };
     Site {
         global: node.kind().is_global(),
         zonal: node.is_zonal(),
         placed,
-        azs: az_masks,
         home: writer.unwrap_or(home_default),
         writer,
         reads_local,
     }
 }
 
-/// The part of a request flow between two nodes in one region that crosses AZs.
-fn cross_az_share(from: &Site, to: &Site, slot: usize) -> f64 {
-    if !(from.zonal && to.zonal) {
-        return 0.0;
-    }
-    let (a, b) = (from.azs[slot], to.azs[slot]);
-    if a == 0 || b == 0 {
+/// The part of a request flow between two zonal nodes in one region that
+/// crosses AZs, from the AZ bits of each (`a`, `b`).
+fn cross_az_share(zonal: bool, a: u32, b: u32) -> f64 {
+    if !zonal || a == 0 || b == 0 {
         return 0.0;
     }
     let common = f64::from((a & b).count_ones());
@@ -665,28 +706,22 @@ mod tests {
 
     #[test]
     fn cross_az_share_of_spread_endpoints() {
-        let s = |azs: &[&str]| Site {
-            global: false,
-            zonal: true,
-            placed: vec![true],
-            azs: vec![azs.iter().fold(0, |m, az| m | az_bit(az))],
-            home: 0,
-            writer: None,
-            reads_local: vec![false],
-        };
+        let s = |azs: &[&str]| azs.iter().fold(0, |m, az| m | az_bit(az));
         let abc = s(&["x-1a", "x-1b", "x-1c"]);
         // Both over 3 AZs: a request stays in its AZ one time in three.
-        assert!(close(cross_az_share(&abc, &abc, 0), 2.0 / 3.0));
-        assert!(close(cross_az_share(&s(&["x-1a"]), &s(&["x-1a"]), 0), 0.0));
+        assert!(close(cross_az_share(true, abc, abc), 2.0 / 3.0));
+        assert!(close(cross_az_share(true, s(&["x-1a"]), s(&["x-1a"])), 0.0));
         assert!(close(
-            cross_az_share(&s(&["x-1a", "x-1b"]), &abc, 0),
+            cross_az_share(true, s(&["x-1a", "x-1b"]), abc),
             1.0 - 2.0 / 6.0
         ));
         // Disjoint AZ sets: every request crosses.
         assert!(close(
-            cross_az_share(&s(&["x-1a"]), &s(&["x-1b", "x-1c"]), 0),
+            cross_az_share(true, s(&["x-1a"]), s(&["x-1b", "x-1c"])),
             1.0
         ));
+        // A regional endpoint (SQS, S3) is never counted.
+        assert!(close(cross_az_share(false, abc, abc), 0.0));
     }
 
     #[test]

@@ -193,32 +193,37 @@ pub fn active_group(
     } else {
         f64::INFINITY
     };
+    let size = |m: f64| {
+        let needed = (rps * m / per_instance).max(0.0);
+        let az_sized = if azs >= 2 {
+            azs as f64 * (needed / (azs - 1) as f64).ceil()
+        } else {
+            needed.ceil()
+        };
+        let region_sized = (failover_rps * m / per_instance).max(0.0).ceil();
+        whole(az_sized.max(region_sized))
+    };
+    let floor = spec.min.min(spec.max);
+    let first = profile[0];
+    if profile.iter().all(|m| m.to_bits() == first.to_bits()) {
+        // A flat day (no profile): one size for every hour.
+        let want = size(first);
+        return Hourly {
+            instances: [want.clamp(floor, spec.max); 24],
+            saturated_hours: if want > spec.max { 24 } else { 0 },
+            peak_needed: want,
+        };
+    }
     let mut instances = [0u32; 24];
     let mut saturated_hours = 0;
     let mut peak_needed = 0;
-    // Hours with the multiplier of the hour before size alike (a flat
-    // profile is sized once).
-    let mut last: Option<(f64, u32)> = None;
     for (h, &m) in profile.iter().enumerate() {
-        let want = match last {
-            Some((prev, want)) if prev.to_bits() == m.to_bits() => want,
-            _ => {
-                let needed = (rps * m / per_instance).max(0.0);
-                let az_sized = if azs >= 2 {
-                    azs as f64 * (needed / (azs - 1) as f64).ceil()
-                } else {
-                    needed.ceil()
-                };
-                let region_sized = (failover_rps * m / per_instance).max(0.0).ceil();
-                whole(az_sized.max(region_sized))
-            }
-        };
-        last = Some((m, want));
+        let want = size(m);
         peak_needed = peak_needed.max(want);
         if want > spec.max {
             saturated_hours += 1;
         }
-        instances[h] = want.clamp(spec.min.min(spec.max), spec.max);
+        instances[h] = want.clamp(floor, spec.max);
     }
     Hourly {
         instances,
