@@ -86,6 +86,8 @@ pub fn compare(
         .as_ref()
         .map(|load| model::prepare(t, catalog, load))
         .transpose()?;
+    // Active-passive reuses the single-region run's active-region items.
+    let single_run = model::run(&single, Variant::Single, None)?;
     let mut rows: Vec<ModeRow> = Vec::new();
     let mut skipped = Vec::new();
     for variant in Variant::ALL {
@@ -96,11 +98,11 @@ pub fn compare(
             ));
             continue;
         }
-        let prepared = match (&aa, variant) {
-            (Some(aa), Variant::ActiveActive) => aa,
-            _ => &single,
+        let estimate = match (&aa, variant) {
+            (Some(aa), Variant::ActiveActive) => model::estimate_prepared(aa, variant)?,
+            (_, Variant::Single) => model::finish(&single, single_run.clone()),
+            _ => model::finish(&single, model::run(&single, variant, Some(&single_run))?),
         };
-        let estimate = model::estimate_prepared(prepared, variant)?;
         let monthly_usd = estimate.monthly_usd();
         let cats = estimate.by_category();
         let slots = estimate.by_slot();
@@ -268,6 +270,61 @@ mod tests {
                 .iter()
                 .all(|r| r.availability.is_none() && r.rto_secs.is_none())
         );
+    }
+
+    /// Active-passive rows reuse the single-region run's items; they must
+    /// equal an estimate priced from scratch, item for item.
+    #[test]
+    fn reused_active_passive_rows_equal_estimates_from_scratch() {
+        let catalog = Catalog::embedded().unwrap();
+        let mut docs: Vec<Topology> = templates::TEMPLATES
+            .iter()
+            .map(|t| t.load().unwrap())
+            .filter(|t| t.meta().regions.len() > 1)
+            .collect();
+        docs.push(crate::generate::synthetic(
+            &crate::generate::SyntheticSpec::with_nodes(400),
+        ));
+        // Writes to a bucket placed in two regions: cross-region replication.
+        let mut uploads = templates::find("active-active").unwrap().load().unwrap();
+        let mut edge = uploads.edge("api", "assets").unwrap().clone();
+        edge.requests = crate::model::Requests::All;
+        uploads.update_edge("api", "assets", edge).unwrap();
+        docs.push(uploads);
+        for t in &docs {
+            let c = compare(t, catalog, &NoAssessment).unwrap();
+            for row in &c.rows {
+                let scratch = crate::cost::estimate_variant(t, catalog, row.variant).unwrap();
+                let (a, b) = (row.monthly_usd, scratch.monthly_usd());
+                assert!(
+                    (a - b).abs() <= 1e-9 * b.max(1.0),
+                    "{} {:?}: {a} vs {b}",
+                    t.meta().name,
+                    row.variant
+                );
+                assert_eq!(
+                    row.estimate.items.len(),
+                    scratch.items.len(),
+                    "{:?}",
+                    row.variant
+                );
+                assert_eq!(row.estimate.warnings.len(), scratch.warnings.len());
+                let mut x = row.estimate.lines(t);
+                let mut y = scratch.lines(t);
+                let key = |l: &crate::cost::LineItem| {
+                    (l.region.clone(), l.element.clone(), l.item.clone())
+                };
+                x.sort_by_key(key);
+                y.sort_by_key(key);
+                for (l, m) in x.iter().zip(&y) {
+                    assert_eq!(
+                        (&l.element, &l.region, &l.name, &l.price_key),
+                        (&m.element, &m.region, &m.name, &m.price_key)
+                    );
+                    assert!((l.list_usd - m.list_usd).abs() <= 1e-9 * m.list_usd.max(1.0));
+                }
+            }
+        }
     }
 
     #[test]

@@ -404,6 +404,7 @@ pub fn prepare<'a>(
         basis: std::rc::Rc::default(),
         running: Vec::new(),
         scratch: Scratch::default(),
+        skip_active: false,
     };
     c.prepare();
     c.transfer()?;
@@ -412,26 +413,59 @@ pub fn prepare<'a>(
 
 /// Costs the prepared load under `variant` (whose mode must be the load's).
 pub fn estimate_prepared(prepared: &Prepared<'_>, variant: Variant) -> Result<Estimate, CostError> {
+    Ok(finish(prepared, run(prepared, variant, None)?))
+}
+
+/// A variant's resources, before the load's data transfer is added.
+#[derive(Clone, Debug)]
+pub(crate) struct Partial<'a>(Costing<'a>);
+
+/// Prices `variant`'s resources. With `single`, the single-region run of the
+/// same load, an active-passive variant reuses its active-region items (they
+/// are the same: same load, same sizing) and prices only what the standby
+/// regions add, the global items and the regions' shared items.
+pub(crate) fn run<'a>(
+    prepared: &Prepared<'a>,
+    variant: Variant,
+    single: Option<&Partial<'a>>,
+) -> Result<Partial<'a>, CostError> {
     let base = &prepared.base;
+    let reuse = single.filter(|_| matches!(variant, Variant::PilotLight | Variant::WarmStandby));
     let mut c = Costing {
         variant,
         regions: base.regions.clone(),
-        pricer: base.pricer.clone(),
+        pricer: reuse.map_or_else(|| base.pricer.clone(), |r| r.0.pricer.clone()),
         items: Vec::with_capacity(base.t.node_count() * 3 + base.items.len()),
         warnings: Vec::new(),
         roles: Vec::new(),
         basis: std::rc::Rc::clone(&base.basis),
         running: Vec::new(),
         scratch: Scratch::default(),
+        skip_active: reuse.is_some(),
         ..*base
     };
+    if let Some(r) = reuse {
+        let regions = c.regions.len();
+        c.items.extend(
+            r.0.items
+                .iter()
+                .filter(|i| matches!(i.scope, Scope::Node(_)) && i.slot < regions),
+        );
+        c.warnings.clone_from(&r.0.warnings);
+    }
     c.assign_roles();
     c.nodes()?;
     c.shared()?;
-    c.items.extend_from_slice(&base.items);
+    Ok(Partial(c))
+}
+
+/// Adds the load's data transfer and prices tiers: the estimate.
+pub(crate) fn finish(prepared: &Prepared<'_>, partial: Partial<'_>) -> Estimate {
+    let mut c = partial.0;
+    c.items.extend_from_slice(&prepared.base.items);
     let meta = c.t.meta();
     let mut e = Estimate {
-        variant,
+        variant: c.variant,
         regions: c.regions,
         hours_per_month: c.hours,
         discount_percent: meta.pricing.discount_percent,
@@ -441,7 +475,7 @@ pub fn estimate_prepared(prepared: &Prepared<'_>, variant: Variant) -> Result<Es
         notes: notes(c.t),
     };
     apportion_tiers(&mut e);
-    Ok(e)
+    e
 }
 
 fn profile(meta: &crate::model::Meta) -> [f64; 24] {
@@ -532,6 +566,9 @@ struct Costing<'a> {
     /// `node * regions + slot`: a group runs instances there (for NAT and EKS).
     running: Vec<bool>,
     scratch: Scratch,
+    /// Active-region items were reused from the single-region run: price
+    /// only what the other roles add (see [`run`]).
+    skip_active: bool,
 }
 
 /// Per-node buffers of the autoscaling-group sizing.
@@ -764,6 +801,7 @@ impl Costing<'_> {
                     };
                     for slot in 0..self.regions.len() {
                         let count = match self.role(ix, slot) {
+                            Role::Active if self.skips(ix, slot) => continue,
                             Role::Active => cache.shards * nodes_per_shard,
                             Role::Standby if self.variant == Variant::WarmStandby => cache.shards,
                             _ => continue,
@@ -836,6 +874,11 @@ impl Costing<'_> {
             .unwrap_or(Role::Absent)
     }
 
+    /// Whether node `ix`'s items in `slot` were reused (see [`run`]).
+    fn skips(&self, ix: NodeIndex, slot: usize) -> bool {
+        self.skip_active && self.role(ix, slot) == Role::Active
+    }
+
     /// The legs leaving node `ix`.
     fn outgoing(&self, ix: NodeIndex) -> impl Iterator<Item = &crate::load::Leg> + '_ {
         let legs = self.load.legs();
@@ -898,7 +941,7 @@ impl Costing<'_> {
                 let azs = usize::from(self.basis.azs[at + slot]).max(1);
                 let h =
                     sizing::active_group(spec, sc.rps[slot], sc.failover[slot], azs, &self.profile);
-                if h.saturated_hours > 0 {
+                if h.saturated_hours > 0 && !self.skips(ix, slot) {
                     self.warnings.push(Saturation {
                         node: ix,
                         slot,
@@ -930,6 +973,9 @@ impl Costing<'_> {
             let Some(h) = &sc.groups[slot] else { continue };
             let (avg, peak) = (h.average(), h.peak());
             self.running[at + slot] = peak > 0;
+            if self.skips(ix, slot) {
+                continue;
+            }
             let place = |c: &Self| c.place(i, node, slot);
             let p = self.main_price(&place, ix, Service::Ec2, &spec.instance_type, slot)?;
             self.push(
@@ -958,7 +1004,7 @@ impl Costing<'_> {
     ) -> Result<(), CostError> {
         let slots = self.slots();
         for slot in 0..self.regions.len() {
-            if self.role(ix, slot) == Role::Absent {
+            if self.role(ix, slot) == Role::Absent || self.skips(ix, slot) {
                 continue;
             }
             let place = |c: &Self| c.place(i, node, slot);
@@ -1003,7 +1049,7 @@ impl Costing<'_> {
     ) -> Result<(), CostError> {
         let rest = api == ApiType::Rest;
         for slot in 0..self.regions.len() {
-            if self.role(ix, slot) == Role::Absent {
+            if self.role(ix, slot) == Role::Absent || self.skips(ix, slot) {
                 continue;
             }
             let requests = self.monthly(self.rates(ix, slot).total()) / 1e6;
@@ -1035,7 +1081,7 @@ impl Costing<'_> {
         let g = self.t.graph();
         for slot in 0..self.regions.len() {
             let role = self.role(ix, slot);
-            if role == Role::Absent {
+            if role == Role::Absent || self.skips(ix, slot) {
                 continue;
             }
             let place = |c: &Self| c.place(i, node, slot);
@@ -1129,6 +1175,9 @@ impl Costing<'_> {
         let writes_per_sec = self.rates(ix, writer).write_rps;
         let write_kb = self.basis.inbound[ix.index() * slots + writer].write_up_kb;
         for &slot in &deployed {
+            if self.skips(ix, slot) {
+                continue;
+            }
             let is_writer = slot == writer;
             if !is_writer && !copies_elsewhere {
                 continue;
@@ -1270,37 +1319,41 @@ impl Costing<'_> {
         for &slot in &deployed {
             let place = |c: &Self| c.place(i, node, slot);
             let scope = Scope::Node(ix);
-            let item = match class {
-                // The frequent-access tier, an upper bound: the automatic move
-                // to cheaper tiers and the monitoring fee are not modelled.
-                StorageClass::Standard | StorageClass::IntelligentTiering => "standard-gb-month",
-                StorageClass::StandardIa => "standard-ia-gb-month",
-            };
-            let p = self.price(&place, Service::S3, item, slot)?;
-            self.push(
-                scope,
-                slot,
-                What::ObjectStorage { class },
-                p,
-                storage_gb.max(0.0),
-            );
             let rates = self.rates(ix, slot);
-            let p = self.price(&place, Service::S3, "get-thousand", slot)?;
-            self.push(
-                scope,
-                slot,
-                What::ObjectGets,
-                p,
-                self.monthly(rates.read_rps) / 1e3,
-            );
-            let p = self.price(&place, Service::S3, "put-thousand", slot)?;
-            self.push(
-                scope,
-                slot,
-                What::ObjectPuts,
-                p,
-                self.monthly(rates.write_rps) / 1e3,
-            );
+            if !self.skips(ix, slot) {
+                let item = match class {
+                    // The frequent-access tier, an upper bound: the automatic move
+                    // to cheaper tiers and the monitoring fee are not modelled.
+                    StorageClass::Standard | StorageClass::IntelligentTiering => {
+                        "standard-gb-month"
+                    }
+                    StorageClass::StandardIa => "standard-ia-gb-month",
+                };
+                let p = self.price(&place, Service::S3, item, slot)?;
+                self.push(
+                    scope,
+                    slot,
+                    What::ObjectStorage { class },
+                    p,
+                    storage_gb.max(0.0),
+                );
+                let p = self.price(&place, Service::S3, "get-thousand", slot)?;
+                self.push(
+                    scope,
+                    slot,
+                    What::ObjectGets,
+                    p,
+                    self.monthly(rates.read_rps) / 1e3,
+                );
+                let p = self.price(&place, Service::S3, "put-thousand", slot)?;
+                self.push(
+                    scope,
+                    slot,
+                    What::ObjectPuts,
+                    p,
+                    self.monthly(rates.write_rps) / 1e3,
+                );
+            }
             // Cross-region replication of what is written here to every other copy.
             for &to in deployed.iter().filter(|&&s| s != slot) {
                 if rates.write_rps <= 0.0 {
