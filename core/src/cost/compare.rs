@@ -295,10 +295,10 @@ mod tests {
             let c = compare(t, catalog, &NoAssessment).unwrap();
             for row in &c.rows {
                 let scratch = crate::cost::estimate_variant(t, catalog, row.variant).unwrap();
-                let (a, b) = (row.monthly_usd, scratch.monthly_usd());
+                let (reused, fresh) = (row.monthly_usd, scratch.monthly_usd());
                 assert!(
-                    (a - b).abs() <= 1e-9 * b.max(1.0),
-                    "{} {:?}: {a} vs {b}",
+                    (reused - fresh).abs() <= 1e-9 * fresh.max(1.0),
+                    "{} {:?}: {reused} vs {fresh}",
                     t.meta().name,
                     row.variant
                 );
