@@ -289,12 +289,7 @@ fn write_lines(s: &mut String, e: &Estimate, lines: &[LineItem]) -> std::fmt::Re
     for l in lines {
         if region != Some(l.region.as_str()) {
             if let Some(r) = region {
-                writeln!(
-                    s,
-                    "  {:<100}{:>12}",
-                    format!("{r} total"),
-                    format_usd(subtotal * factor)
-                )?;
+                region_total(s, r, subtotal * factor)?;
             }
             region = Some(&l.region);
             element = None;
@@ -321,14 +316,18 @@ fn write_lines(s: &mut String, e: &Estimate, lines: &[LineItem]) -> std::fmt::Re
         }
     }
     if let Some(r) = region {
-        writeln!(
-            s,
-            "  {:<100}{:>12}",
-            format!("{r} total"),
-            format_usd(subtotal * factor)
-        )?;
+        region_total(s, r, subtotal * factor)?;
     }
     Ok(())
+}
+
+fn region_total(s: &mut String, region: &str, usd: f64) -> std::fmt::Result {
+    writeln!(
+        s,
+        "  {:<100}{:>12}",
+        format!("{region} total"),
+        format_usd(usd)
+    )
 }
 
 fn clip(text: &str, width: usize) -> String {
