@@ -4,6 +4,8 @@
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
+use super::aws::AwsSettings;
+
 /// The document-level settings. Grouped so the editor can replace them as one
 /// undoable value.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -24,6 +26,10 @@ pub struct Meta {
     pub regions: Vec<Region>,
     #[serde(default)]
     pub traffic: Traffic,
+    /// Settings for applying the autoscaling groups to an AWS account; left
+    /// out of the document while empty.
+    #[serde(default, skip_serializing_if = "AwsSettings::is_empty")]
+    pub aws: AwsSettings,
 }
 
 impl Meta {
@@ -36,6 +42,7 @@ impl Meta {
             deployment: Deployment::default(),
             regions: Vec::new(),
             traffic: Traffic::default(),
+            aws: AwsSettings::default(),
         }
     }
 
