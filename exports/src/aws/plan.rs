@@ -601,7 +601,8 @@ impl Planner<'_> {
                         ))),
                         [one] => ids.push(one.id.clone()),
                         many => {
-                            let list: Vec<&str> = many.iter().map(|s| s.id.as_str()).collect();
+                            let mut list: Vec<&str> = many.iter().map(|s| s.id.as_str()).collect();
+                            list.sort_unstable();
                             problems.push(problem(format!(
                                 "{} subnets in {az} are tagged {shown} ({}): narrow the tags or list the subnet in the node's \"aws\": {{\"subnets\": …}}",
                                 many.len(),
