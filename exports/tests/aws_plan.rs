@@ -64,8 +64,12 @@ fn network(d: &Desired) -> Observed {
         for (az, _) in &g.asg.subnets {
             let id = format!("subnet-{:0>8}", az.replace('-', ""));
             if !r.subnets.iter().any(|s| s.id == id) {
-                r.subnets
-                    .push(subnet(&id, az, &format!("vpc-{}", g.region), &[("tier", "app")]));
+                r.subnets.push(subnet(
+                    &id,
+                    az,
+                    &format!("vpc-{}", g.region),
+                    &[("tier", "app")],
+                ));
             }
         }
     }
@@ -173,14 +177,30 @@ fn an_empty_account_gets_template_group_and_policies_in_order() {
         [
             ("us-east-1", ResourceKind::LaunchTemplate, "shop-web"),
             ("us-east-1", ResourceKind::AutoScalingGroup, "shop-web"),
-            ("us-east-1", ResourceKind::ScalingPolicy, "shop-web-cpu-target"),
+            (
+                "us-east-1",
+                ResourceKind::ScalingPolicy,
+                "shop-web-cpu-target"
+            ),
             ("us-east-1", ResourceKind::LaunchTemplate, "shop-api"),
             ("us-east-1", ResourceKind::AutoScalingGroup, "shop-api"),
-            ("us-east-1", ResourceKind::ScalingPolicy, "shop-api-cpu-target"),
-            ("us-east-1", ResourceKind::ScalingPolicy, "shop-api-predictive"),
+            (
+                "us-east-1",
+                ResourceKind::ScalingPolicy,
+                "shop-api-cpu-target"
+            ),
+            (
+                "us-east-1",
+                ResourceKind::ScalingPolicy,
+                "shop-api-predictive"
+            ),
             ("eu-west-1", ResourceKind::LaunchTemplate, "shop-web"),
             ("eu-west-1", ResourceKind::AutoScalingGroup, "shop-web"),
-            ("eu-west-1", ResourceKind::ScalingPolicy, "shop-web-cpu-target"),
+            (
+                "eu-west-1",
+                ResourceKind::ScalingPolicy,
+                "shop-web-cpu-target"
+            ),
         ]
     );
     let Op::CreateAutoScalingGroup { group } = &p.changes[1].ops[0] else {
@@ -188,8 +208,18 @@ fn an_empty_account_gets_template_group_and_policies_in_order() {
     };
     assert_eq!(group.template, TemplateSource::Created);
     assert_eq!(group.subnet_ids, ["subnet-useast1a", "subnet-useast1b"]);
-    assert!(group.tags.iter().any(|t| t.key == TAG_DESIRED && !t.propagate));
-    assert!(group.tags.iter().any(|t| t.key == TAG_NODE && t.value == "web" && t.propagate));
+    assert!(
+        group
+            .tags
+            .iter()
+            .any(|t| t.key == TAG_DESIRED && !t.propagate)
+    );
+    assert!(
+        group
+            .tags
+            .iter()
+            .any(|t| t.key == TAG_NODE && t.value == "web" && t.propagate)
+    );
     assert_eq!(p.chains().len(), 3);
     assert_eq!(p.summary().create, 10);
 }
@@ -197,7 +227,15 @@ fn an_empty_account_gets_template_group_and_policies_in_order() {
 #[test]
 fn an_applied_account_plans_no_changes() {
     let d = want(DOC);
-    let p = plan(&d, &applied(&d), PlanOptions { prune: true, instance_refresh: true }).unwrap();
+    let p = plan(
+        &d,
+        &applied(&d),
+        PlanOptions {
+            prune: true,
+            instance_refresh: true,
+        },
+    )
+    .unwrap();
     assert!(p.is_empty(), "{:#?}", p.changes);
     assert_eq!(p.summary().unchanged, 10);
     assert!(p.changes.iter().all(|c| c.action == Action::NoOp));
@@ -207,14 +245,16 @@ fn an_applied_account_plans_no_changes() {
 fn changed_sizes_and_instance_type_plan_exactly_those_updates() {
     let d = want(DOC);
     let observed = applied(&d);
-    let d2 = want(
-        &DOC.replace(
-            r#""min": 2, "desired": 4, "max": 8, "instance_type": "m6i.large""#,
-            r#""min": 2, "desired": 6, "max": 12, "instance_type": "m6i.xlarge""#,
-        ),
-    );
+    let d2 = want(&DOC.replace(
+        r#""min": 2, "desired": 4, "max": 8, "instance_type": "m6i.large""#,
+        r#""min": 2, "desired": 6, "max": 12, "instance_type": "m6i.xlarge""#,
+    ));
     let p = plan(&d2, &observed, PlanOptions::default()).unwrap();
-    let changed: Vec<_> = p.changes.iter().filter(|c| c.action != Action::NoOp).collect();
+    let changed: Vec<_> = p
+        .changes
+        .iter()
+        .filter(|c| c.action != Action::NoOp)
+        .collect();
     assert_eq!(changed.len(), 4, "{changed:#?}");
     for c in &changed {
         assert_eq!(c.name, "shop-web");
@@ -225,23 +265,61 @@ fn changed_sizes_and_instance_type_plan_exactly_those_updates() {
             .collect();
         match c.resource {
             ResourceKind::LaunchTemplate => {
-                assert_eq!(fields, [("instance_type", Some("m6i.large"), Some("m6i.xlarge"))]);
-                assert!(matches!(c.ops[0], Op::CreateLaunchTemplateVersion { base_version: 1, .. }));
+                assert_eq!(
+                    fields,
+                    [("instance_type", Some("m6i.large"), Some("m6i.xlarge"))]
+                );
+                assert!(matches!(
+                    c.ops[0],
+                    Op::CreateLaunchTemplateVersion {
+                        base_version: 1,
+                        ..
+                    }
+                ));
                 assert!(matches!(c.ops[1], Op::SetDefaultVersion { .. }));
             }
             ResourceKind::AutoScalingGroup => {
-                assert_eq!(&fields[..2], [("max", Some("8"), Some("12")), ("desired", Some("4"), Some("6"))]);
+                assert_eq!(
+                    &fields[..2],
+                    [
+                        ("max", Some("8"), Some("12")),
+                        ("desired", Some("4"), Some("6"))
+                    ]
+                );
                 assert_eq!(fields[2].0, "launch_template");
-                assert_eq!(fields[3], ("tag topoplan:desired-capacity", Some("4"), Some("6")));
-                let Op::UpdateAutoScalingGroup { update, .. } = &c.ops[0] else { panic!() };
-                assert_eq!((update.min, update.max, update.desired), (None, Some(12), Some(6)));
-                assert!(matches!(update.template, Some(TemplateSource::NewVersion { .. })));
-                assert!(c.notes.iter().any(|n| n.contains("--instance-refresh")), "{:?}", c.notes);
+                assert_eq!(
+                    fields[3],
+                    ("tag topoplan:desired-capacity", Some("4"), Some("6"))
+                );
+                let Op::UpdateAutoScalingGroup { update, .. } = &c.ops[0] else {
+                    panic!()
+                };
+                assert_eq!(
+                    (update.min, update.max, update.desired),
+                    (None, Some(12), Some(6))
+                );
+                assert!(matches!(
+                    update.template,
+                    Some(TemplateSource::NewVersion { .. })
+                ));
+                assert!(
+                    c.notes.iter().any(|n| n.contains("--instance-refresh")),
+                    "{:?}",
+                    c.notes
+                );
             }
             ResourceKind::ScalingPolicy => panic!("policies unchanged: {c:?}"),
         }
     }
-    let with_refresh = plan(&d2, &observed, PlanOptions { prune: false, instance_refresh: true }).unwrap();
+    let with_refresh = plan(
+        &d2,
+        &observed,
+        PlanOptions {
+            prune: false,
+            instance_refresh: true,
+        },
+    )
+    .unwrap();
     let refreshes = with_refresh
         .changes
         .iter()
@@ -255,11 +333,28 @@ fn changed_sizes_and_instance_type_plan_exactly_those_updates() {
 fn desired_capacity_moved_by_the_autoscaler_is_left_alone() {
     let d = want(DOC);
     let mut o = applied(&d);
-    region(&mut o, "us-east-1").groups.iter_mut().find(|g| g.name == "shop-web").unwrap().desired = 7;
+    region(&mut o, "us-east-1")
+        .groups
+        .iter_mut()
+        .find(|g| g.name == "shop-web")
+        .unwrap()
+        .desired = 7;
     let p = plan(&d, &o, PlanOptions::default()).unwrap();
     assert!(p.is_empty(), "{:#?}", p.changes);
-    let web = p.changes.iter().find(|c| c.resource == ResourceKind::AutoScalingGroup && c.region == "us-east-1" && c.name == "shop-web").unwrap();
-    assert!(web.notes[0].contains("set by autoscaling"), "{:?}", web.notes);
+    let web = p
+        .changes
+        .iter()
+        .find(|c| {
+            c.resource == ResourceKind::AutoScalingGroup
+                && c.region == "us-east-1"
+                && c.name == "shop-web"
+        })
+        .unwrap();
+    assert!(
+        web.notes[0].contains("set by autoscaling"),
+        "{:?}",
+        web.notes
+    );
 }
 
 #[test]
@@ -281,10 +376,19 @@ fn an_untagged_group_with_our_name_is_refused_by_name() {
 fn a_template_of_another_topology_is_refused_naming_its_owner() {
     let d = want(DOC);
     let mut o = applied(&d);
-    let lt = region(&mut o, "eu-west-1").launch_templates.iter_mut().next().unwrap();
+    let lt = region(&mut o, "eu-west-1")
+        .launch_templates
+        .iter_mut()
+        .next()
+        .unwrap();
     lt.tags.insert(TAG_TOPOLOGY.into(), "blog".into());
     let problems = plan(&d, &o, PlanOptions::default()).unwrap_err();
-    assert!(problems[0].to_string().contains("belongs to topology blog (node web)"), "{problems:#?}");
+    assert!(
+        problems[0]
+            .to_string()
+            .contains("belongs to topology blog (node web)"),
+        "{problems:#?}"
+    );
 }
 
 #[test]
@@ -292,18 +396,42 @@ fn removed_nodes_are_kept_without_prune_and_deleted_with_it() {
     let d = want(DOC);
     let o = applied(&d);
     let without_api = DOC
-        .replace(r#",
+        .replace(
+            r#",
     { "id": "api", "kind": "service", "min": 1, "desired": 2, "max": 4, "scaling": "predictive",
-      "placement": { "us-east-1": ["us-east-1a", "us-east-1b"] } }"#, "")
+      "placement": { "us-east-1": ["us-east-1a", "us-east-1b"] } }"#,
+            "",
+        )
         .replace(r#"[{ "from": "web", "to": "api" }]"#, "[]");
     let d2 = want(&without_api);
     assert_eq!(d2.groups.len(), 2);
     let kept = plan(&d2, &o, PlanOptions::default()).unwrap();
     assert!(kept.is_empty());
     assert_eq!(kept.summary().keep, 4, "template, group and two policies");
-    let pruned = plan(&d2, &o, PlanOptions { prune: true, instance_refresh: false }).unwrap();
-    let ops: Vec<&str> = pruned.changes.iter().flat_map(|c| &c.ops).map(Op::api_name).collect();
-    assert_eq!(ops, ["DeleteAutoScalingGroup", "DeleteLaunchTemplate"]);
+    let pruned = plan(
+        &d2,
+        &o,
+        PlanOptions {
+            prune: true,
+            instance_refresh: false,
+        },
+    )
+    .unwrap();
+    let ops: Vec<&str> = pruned
+        .changes
+        .iter()
+        .flat_map(|c| &c.ops)
+        .map(Op::api_name)
+        .collect();
+    assert_eq!(
+        ops,
+        [
+            "DeletePolicy",
+            "DeletePolicy",
+            "DeleteAutoScalingGroup",
+            "DeleteLaunchTemplate"
+        ]
+    );
     assert_eq!(pruned.summary().delete, 4);
 }
 
@@ -321,31 +449,70 @@ fn prune_never_deletes_what_is_not_ours() {
     other.id = "lt-99999999".into();
     other.tags.insert(TAG_TOPOLOGY.into(), "blog".into());
     r.launch_templates.push(other);
-    let p = plan(&d, &o, PlanOptions { prune: true, instance_refresh: false }).unwrap();
+    let p = plan(
+        &d,
+        &o,
+        PlanOptions {
+            prune: true,
+            instance_refresh: false,
+        },
+    )
+    .unwrap();
     assert!(p.is_empty(), "{:#?}", p.changes);
-    assert!(p.changes.iter().all(|c| c.name != "legacy-web" && c.name != "blog-web"));
+    assert!(
+        p.changes
+            .iter()
+            .all(|c| c.name != "legacy-web" && c.name != "blog-web")
+    );
 }
 
 #[test]
 fn subnets_that_cannot_be_found_name_the_az_and_the_candidates() {
     let d = want(DOC);
     let mut o = network(&d);
-    region(&mut o, "eu-west-1").subnets.retain(|s| s.az != "eu-west-1b");
+    region(&mut o, "eu-west-1")
+        .subnets
+        .retain(|s| s.az != "eu-west-1b");
     let r = region(&mut o, "us-east-1");
-    r.subnets.push(subnet("subnet-0000000a", "us-east-1a", "vpc-us-east-1", &[("tier", "app")]));
+    r.subnets.push(subnet(
+        "subnet-0000000a",
+        "us-east-1a",
+        "vpc-us-east-1",
+        &[("tier", "app")],
+    ));
     let problems = plan(&d, &o, PlanOptions::default()).unwrap_err();
     let shown: Vec<String> = problems.iter().map(ToString::to_string).collect();
-    assert!(shown.iter().any(|p| p.starts_with("eu-west-1: web: no subnet in eu-west-1b is tagged tier=app")), "{shown:#?}");
-    assert!(shown.iter().any(|p| p.contains("2 subnets in us-east-1a are tagged tier=app (subnet-0000000a, subnet-useast1a)")), "{shown:#?}");
+    assert!(
+        shown
+            .iter()
+            .any(|p| p.starts_with("eu-west-1: web: no subnet in eu-west-1b is tagged tier=app")),
+        "{shown:#?}"
+    );
+    assert!(
+        shown.iter().any(|p| p.contains(
+            "2 subnets in us-east-1a are tagged tier=app (subnet-0000000a, subnet-useast1a)"
+        )),
+        "{shown:#?}"
+    );
 }
 
 #[test]
 fn subnets_of_different_vpcs_are_refused() {
     let d = want(DOC);
     let mut o = network(&d);
-    region(&mut o, "us-east-1").subnets.iter_mut().find(|s| s.az == "us-east-1b").unwrap().vpc_id = "vpc-other".into();
+    region(&mut o, "us-east-1")
+        .subnets
+        .iter_mut()
+        .find(|s| s.az == "us-east-1b")
+        .unwrap()
+        .vpc_id = "vpc-other".into();
     let problems = plan(&d, &o, PlanOptions::default()).unwrap_err();
-    assert!(problems.iter().any(|p| p.message.contains("different VPCs")), "{problems:#?}");
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.message.contains("different VPCs")),
+        "{problems:#?}"
+    );
 }
 
 #[test]
@@ -366,7 +533,13 @@ fn switching_to_step_scaling_removes_our_policy_but_not_others() {
             _ => None,
         })
         .collect();
-    assert_eq!(deletes, [("shop-api", "shop-api-cpu-target"), ("shop-api", "shop-api-predictive")]);
+    assert_eq!(
+        deletes,
+        [
+            ("shop-api", "shop-api-cpu-target"),
+            ("shop-api", "shop-api-predictive")
+        ]
+    );
 }
 
 #[test]
@@ -384,7 +557,12 @@ fn a_missing_template_is_recreated_and_the_group_moved_to_it() {
     let mut o = applied(&d);
     region(&mut o, "eu-west-1").launch_templates.clear();
     let p = plan(&d, &o, PlanOptions::default()).unwrap();
-    let ops: Vec<&str> = p.changes.iter().flat_map(|c| &c.ops).map(Op::api_name).collect();
+    let ops: Vec<&str> = p
+        .changes
+        .iter()
+        .flat_map(|c| &c.ops)
+        .map(Op::api_name)
+        .collect();
     assert_eq!(ops, ["CreateLaunchTemplate", "UpdateAutoScalingGroup"]);
 }
 
@@ -541,7 +719,10 @@ fn ours(o: &Observed, region: &str, target: &Target) -> bool {
     };
     let mine = |tags: &Tags| matches!(Owner::of(tags, "prop"), Owner::Ours { .. });
     match target {
-        Target::LaunchTemplate(id) => r.launch_templates.iter().any(|t| &t.id == id && mine(&t.tags)),
+        Target::LaunchTemplate(id) => r
+            .launch_templates
+            .iter()
+            .any(|t| &t.id == id && mine(&t.tags)),
         Target::Group(name) => r.groups.iter().any(|g| &g.name == name && mine(&g.tags)),
         // A policy is ours through its group.
         Target::Policy(group, _) => r.groups.iter().any(|g| &g.name == group && mine(&g.tags)),

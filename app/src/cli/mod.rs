@@ -10,6 +10,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use topoplan_core::templates;
 
+mod aws;
 mod document;
 
 #[derive(Debug, Parser)]
@@ -61,6 +62,9 @@ pub enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// `plan aws` and `apply aws`: the autoscaling groups against an AWS account.
+    #[command(flatten)]
+    Aws(aws::AwsCommand),
 }
 
 /// Parses the arguments and runs; `None` means "open the window".
@@ -94,5 +98,6 @@ pub fn run(command: Command, out: &mut dyn std::io::Write) -> anyhow::Result<Exi
             force,
         } => document::new(&template, &path, force, out),
         Command::Fmt { files, check } => document::fmt(&files, check, out),
+        Command::Aws(command) => aws::run(command, out),
     }
 }

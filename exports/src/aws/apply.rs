@@ -243,7 +243,7 @@ pub async fn apply(
                 ops.push(Planned {
                     op: op.clone(),
                     region: change.region.clone(),
-                    resource: change.name.clone(),
+                    resource: format!("{} {}", change.resource.label(), change.name),
                 });
                 indices.push(index);
             }
@@ -326,6 +326,9 @@ async fn run_chain(shared: &Shared, chain: &[usize]) {
         shared.set(index, status.clone());
         (shared.progress)(&Event::OpFinished {
             index,
+            region: planned.region.clone(),
+            api: planned.op.api_name().to_owned(),
+            resource: planned.resource.clone(),
             status: status.clone(),
         });
         match &status {
@@ -739,7 +742,7 @@ fn template_spec(
     let (id, version) = match source {
         TemplateSource::Existing { id, version } => (id.clone(), *version),
         TemplateSource::Created => (state.template_id.clone()?, state.template_version?),
-        TemplateSource::NewVersion { id } => (id.clone(), state.new_version?),
+        TemplateSource::NewVersion { id, .. } => (id.clone(), state.new_version?),
     };
     Some(
         asg::LaunchTemplateSpecification::builder()

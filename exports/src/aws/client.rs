@@ -35,6 +35,10 @@ pub struct ClientOptions {
     /// Send every call to this endpoint instead of AWS's (`--endpoint-url`),
     /// e.g. a local moto server.
     pub endpoint_url: Option<String>,
+    /// First backoff of the SDK's own retries (its default, 1 s, when
+    /// `None`); the retry mode and attempts come from the environment or
+    /// profile (`AWS_RETRY_MODE`, `AWS_MAX_ATTEMPTS`) as usual.
+    pub sdk_initial_backoff: Option<Duration>,
 }
 
 /// API calls per operation (`service:Operation`): calls as the code made
@@ -150,7 +154,15 @@ impl Clients {
         if let Some(url) = &options.endpoint_url {
             loader = loader.endpoint_url(url);
         }
-        let sdk = loader.load().await;
+        let mut sdk = loader.load().await;
+        if let Some(backoff) = options.sdk_initial_backoff {
+            let retry = sdk
+                .retry_config()
+                .cloned()
+                .unwrap_or_else(RetryConfig::standard)
+                .with_initial_backoff(backoff);
+            sdk = sdk.into_builder().retry_config(retry).build();
+        }
         let default_region = sdk
             .region()
             .map(ToString::to_string)

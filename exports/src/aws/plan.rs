@@ -122,8 +122,9 @@ pub enum TemplateSource {
     Existing { id: String, version: i64 },
     /// Version 1 of the template created earlier in the chain.
     Created,
-    /// The version created earlier in the chain.
-    NewVersion { id: String },
+    /// The version created earlier in the chain (`expected` when planned:
+    /// the latest then, plus one).
+    NewVersion { id: String, expected: i64 },
 }
 
 /// A tag on a group; topoplan's own bookkeeping tag is not propagated.
@@ -691,7 +692,10 @@ impl Planner<'_> {
                 template_id: lt.id.clone(),
                 name: lt.name.clone(),
             });
-            TemplateSource::NewVersion { id: lt.id.clone() }
+            TemplateSource::NewVersion {
+                id: lt.id.clone(),
+                expected: lt.latest_version + 1,
+            }
         };
         let tags = missing_tags(&spec.tags, &lt.tags);
         if !tags.is_empty() {
@@ -860,9 +864,10 @@ impl Planner<'_> {
                 "{} version 1 (new template)",
                 group.launch_template.name
             )),
-            TemplateSource::NewVersion { .. } => {
-                Some(format!("{} new version", group.launch_template.name))
-            }
+            TemplateSource::NewVersion { expected, .. } => Some(format!(
+                "{} version {expected} (new)",
+                group.launch_template.name
+            )),
         };
         if let Some(shown_new) = template_move {
             field("launch_template", shown_current, shown_new);
@@ -990,13 +995,20 @@ impl Planner<'_> {
                 let deleting = g.status.as_deref() == Some("Delete in progress");
                 for p in obs.policies_of(&g.name) {
                     let mut draft = Draft::new(ResourceKind::ScalingPolicy, &p.name, action);
-                    draft.notes.push(if prune {
-                        "deleted with its group".to_owned()
-                    } else {
-                        "kept with its group".to_owned()
-                    });
                     if deleting {
                         draft.action = Action::NoOp;
+                        draft.notes.push("its group is being deleted".to_owned());
+                    } else {
+                        explain(&mut draft);
+                        if prune {
+                            // AWS deletes a group's policies with it; deleting
+                            // them first says so in the plan and leaves nothing
+                            // behind where the API is less thorough (moto).
+                            draft.ops.push(Op::DeletePolicy {
+                                group: g.name.clone(),
+                                name: p.name.clone(),
+                            });
+                        }
                     }
                     self.push(region, &node, draft);
                 }

@@ -45,7 +45,13 @@ pub enum Event {
         what: String,
     },
     /// An operation ended.
-    OpFinished { index: usize, status: OpStatus },
+    OpFinished {
+        index: usize,
+        region: String,
+        api: String,
+        resource: String,
+        status: OpStatus,
+    },
     /// No further operation will start.
     Stopping { reason: String },
 }

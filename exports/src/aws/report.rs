@@ -128,78 +128,93 @@ fn change_text(out: &mut String, c: &Change) {
     }
 }
 
-/// Progress and outcome of an apply, one line per operation, then the
-/// totals; failures carry the AWS error code and request id.
+/// One operation's outcome on one line, as printed while applying and in
+/// the final report.
+pub fn op_line(region: &str, api: &str, resource: &str, status: &OpStatus) -> String {
+    let (mark, text) = match status {
+        OpStatus::Done { note } => (
+            "done",
+            note.as_deref()
+                .map_or_else(String::new, |n| format!(" ({n})")),
+        ),
+        OpStatus::Checked => ("would succeed", String::new()),
+        OpStatus::Skipped { reason } => ("skipped", format!(" ({reason})")),
+        OpStatus::Failed { error } => ("FAILED", format!(": {error}")),
+        OpStatus::NotStarted => ("not done", String::new()),
+        OpStatus::Abandoned => (
+            "INTERRUPTED",
+            " (abandoned in flight: it may or may not have happened; the next plan shows which)"
+                .to_owned(),
+        ),
+    };
+    format!("{mark:>13}  {region} {api} {resource}{text}")
+}
+
+/// The outcome of an apply: every operation that did not simply succeed
+/// (those that did were shown as they happened; all are in the JSON form),
+/// then the totals and what to do next.
 pub fn apply_text(report: &ApplyReport) -> String {
     let mut out = String::new();
-    let mut done = 0;
-    let mut failed = 0;
-    let mut not_done = 0;
-    let mut unknown = 0;
-    for op in &report.ops {
-        let (mark, text) = match &op.status {
-            OpStatus::Done { note } => {
-                done += 1;
-                (
-                    "done",
-                    note.as_deref()
-                        .map_or_else(String::new, |n| format!(" ({n})")),
-                )
-            }
-            OpStatus::Checked => {
-                done += 1;
-                ("would succeed", String::new())
-            }
-            OpStatus::Skipped { reason } => {
-                not_done += 1;
-                ("skipped", format!(" ({reason})"))
-            }
-            OpStatus::Failed { error } => {
-                failed += 1;
-                ("FAILED", format!(": {error}"))
-            }
-            OpStatus::NotStarted => {
-                not_done += 1;
-                ("not done", String::new())
-            }
-            OpStatus::Abandoned => {
-                unknown += 1;
-                (
-                    "ABANDONED",
-                    " (interrupted in flight: it may or may not have happened; the next plan shows which)".to_owned(),
-                )
-            }
-        };
-        let _ = writeln!(
-            out,
-            "  {mark:>13}  {} {} {}{text}",
-            op.region, op.api, op.resource
-        );
+    let count = |f: fn(&OpStatus) -> bool| report.ops.iter().filter(|o| f(&o.status)).count();
+    let done = count(|s| matches!(s, OpStatus::Done { .. } | OpStatus::Checked));
+    let failed = count(|s| matches!(s, OpStatus::Failed { .. }));
+    let not_done = count(|s| matches!(s, OpStatus::NotStarted));
+    let skipped = count(|s| matches!(s, OpStatus::Skipped { .. }));
+    let unknown = count(|s| matches!(s, OpStatus::Abandoned));
+    let rest: Vec<_> = report
+        .ops
+        .iter()
+        .filter(|o| !matches!(o.status, OpStatus::Done { .. } | OpStatus::Checked))
+        .collect();
+    if !rest.is_empty() {
+        out.push_str(if report.dry_run {
+            "Not checked:\n"
+        } else {
+            "Not done:\n"
+        });
+        for op in rest {
+            let _ = writeln!(
+                out,
+                "{}",
+                op_line(&op.region, &op.api, &op.resource, &op.status)
+            );
+        }
+        out.push('\n');
     }
-    let _ = write!(out, "\n{} of {} operations done", done, report.ops.len());
+    let _ = write!(
+        out,
+        "{done} of {} operations {}",
+        report.ops.len(),
+        if report.dry_run { "checked" } else { "done" }
+    );
     if failed > 0 {
         let _ = write!(out, ", {failed} failed");
     }
     if not_done > 0 {
         let _ = write!(out, ", {not_done} not done");
     }
+    if skipped > 0 {
+        let _ = write!(out, ", {skipped} skipped");
+    }
     if unknown > 0 {
         let _ = write!(out, ", {unknown} interrupted");
     }
     let _ = writeln!(
         out,
-        " ({} API calls, {:.1} s).",
-        report.api_calls, report.elapsed_secs
+        " in account {} ({} API calls, {:.1} s).",
+        report.account_id, report.api_calls, report.elapsed_secs
     );
     if let Some(reason) = &report.stopped {
         let _ = writeln!(out, "Stopped: {reason}.");
     }
     if report.dry_run {
         out.push_str("Dry run: nothing was changed.\n");
-    } else if failed + not_done + unknown > 0 {
+    } else if failed + not_done + skipped + unknown > 0 {
         out.push_str(
-            "The account is partly applied. Everything done is tagged and will be recognised: run apply again to finish (it resumes, without duplicates).\n",
+            "The account is partly applied. What was done is tagged and will be recognised: run apply again to finish (it resumes, without duplicates).\n",
         );
+    } else {
+        out.push_str("Applied: run plan again to confirm there are no changes left.\n");
     }
     out
 }
