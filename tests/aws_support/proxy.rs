@@ -35,6 +35,9 @@ pub struct Config {
     pub instance_refresh: bool,
     /// Pause before forwarding each write.
     pub write_delay: Duration,
+    /// The first call of each of these actions for each resource name is
+    /// throttled, so that every one of them is retried.
+    pub throttle_first_attempt_of: Vec<String>,
 }
 
 /// One call as the proxy saw it.
@@ -65,8 +68,10 @@ struct State {
     config: Mutex<Config>,
     calls: Mutex<Vec<Call>>,
     writes_forwarded: AtomicUsize,
+    writes_admitted: AtomicUsize,
     rng: Mutex<u64>,
     refreshes: AtomicUsize,
+    throttled_once: Mutex<std::collections::BTreeSet<String>>,
 }
 
 pub struct Proxy {
@@ -84,8 +89,10 @@ impl Proxy {
             config: Mutex::new(config),
             calls: Mutex::new(Vec::new()),
             writes_forwarded: AtomicUsize::new(0),
+            writes_admitted: AtomicUsize::new(0),
             rng: Mutex::new(seed.max(1)),
             refreshes: AtomicUsize::new(0),
+            throttled_once: Mutex::new(std::collections::BTreeSet::new()),
         });
         let stop = Arc::new(AtomicBool::new(false));
         {
@@ -114,6 +121,7 @@ impl Proxy {
     pub fn configure(&self, config: Config) {
         *self.state.config.lock().expect("config") = config;
         self.state.writes_forwarded.store(0, Ordering::SeqCst);
+        self.state.writes_admitted.store(0, Ordering::SeqCst);
     }
 
     pub fn calls(&self) -> Vec<Call> {
@@ -277,7 +285,7 @@ fn respond(conn: &mut TcpStream, status: u16, body: &str) -> std::io::Result<()>
     };
     write!(
         conn,
-        "HTTP/1.1 {status} {reason}\r\nContent-Type: text/xml\r\nContent-Length: {}\r\nx-amzn-RequestId: proxy-{status}\r\nConnection: close\r\n\r\n{body}",
+        "HTTP/1.1 {status} {reason}\r\nContent-Type: text/xml\r\nContent-Length: {}\r\nx-amzn-RequestId: proxy-request-id\r\nConnection: close\r\n\r\n{body}",
         body.len()
     )?;
     conn.flush()
@@ -392,9 +400,35 @@ fn serve(state: &State, conn: TcpStream) -> std::io::Result<()> {
             ),
         );
     }
-    let failing_writes = config
-        .fail_writes_after
-        .is_some_and(|n| write && state.writes_forwarded.load(Ordering::SeqCst) >= n);
+    if config.throttle_first_attempt_of.contains(&action) {
+        let key = [
+            "LaunchTemplateName",
+            "AutoScalingGroupName",
+            "LaunchTemplateId",
+            "PolicyName",
+        ]
+        .iter()
+        .find_map(|k| params.get(*k))
+        .cloned()
+        .unwrap_or_default();
+        let first = state
+            .throttled_once
+            .lock()
+            .expect("seen")
+            .insert(format!("{}/{action}/{key}", call.region));
+        if first {
+            let (status, code, message) = fault(&service, true);
+            call.fault = Some(code.clone());
+            record(call);
+            return respond(&mut conn, status, &error_body(&service, &code, &message));
+        }
+    }
+    // A write takes its place in line before it is forwarded, so that
+    // exactly N get through however many arrive at once.
+    let failing_writes = match config.fail_writes_after {
+        Some(n) if write => state.writes_admitted.fetch_add(1, Ordering::SeqCst) >= n,
+        _ => false,
+    };
     if failing_writes || random(state) < config.fault_share {
         let throttle = !failing_writes && random(state) < 0.5;
         let (status, code, message) = fault(&service, throttle);

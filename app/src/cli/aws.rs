@@ -195,6 +195,7 @@ async fn prepare(
         endpoint_url: connection.endpoint_url.clone(),
         sdk_initial_backoff: std::env::var_os("TOPOPLAN_AWS_RETRY_BASE_MS")
             .map(|_| std::time::Duration::from_millis(retry.base_delay_ms)),
+        credentials: None,
     };
     let clients = Clients::connect(&options, desired.regions.first().map(String::as_str)).await?;
     Ok(Ok(Prepared {

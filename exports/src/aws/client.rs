@@ -24,6 +24,9 @@ use serde::Serialize;
 
 use super::error::ApiError;
 
+/// Explicit credentials ([`ClientOptions::credentials`]).
+pub use aws_sdk_ec2::config::Credentials;
+
 /// Where and as whom to connect.
 #[derive(Clone, Debug, Default)]
 pub struct ClientOptions {
@@ -39,6 +42,9 @@ pub struct ClientOptions {
     /// `None`); the retry mode and attempts come from the environment or
     /// profile (`AWS_RETRY_MODE`, `AWS_MAX_ATTEMPTS`) as usual.
     pub sdk_initial_backoff: Option<Duration>,
+    /// Credentials to use instead of the standard chain (their `Debug`
+    /// form hides the secret).
+    pub credentials: Option<Credentials>,
 }
 
 /// API calls per operation (`service:Operation`): calls as the code made
@@ -153,6 +159,9 @@ impl Clients {
         }
         if let Some(url) = &options.endpoint_url {
             loader = loader.endpoint_url(url);
+        }
+        if let Some(credentials) = &options.credentials {
+            loader = loader.credentials_provider(credentials.clone());
         }
         let mut sdk = loader.load().await;
         if let Some(backoff) = options.sdk_initial_backoff {
