@@ -251,9 +251,16 @@ pub fn tags(group: &serde_json::Value) -> std::collections::BTreeMap<String, Str
         .collect()
 }
 
+/// The binary under test: cargo's, or `TOPOPLAN_BIN` (a copy made right
+/// after building, for machines where several checkouts share one target
+/// directory and overwrite each other's `target/debug/topoplan`).
+pub fn binary() -> PathBuf {
+    std::env::var_os("TOPOPLAN_BIN").map_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_topoplan")), PathBuf::from)
+}
+
 /// The real binary with test credentials and no instance-metadata lookups.
 pub fn topoplan(endpoint: &str, args: &[&str]) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_topoplan"));
+    let mut c = Command::new(binary());
     c.args(args)
         .arg("--endpoint-url")
         .arg(endpoint)

@@ -5,7 +5,6 @@
 use aws_sdk_ec2::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_ec2::operation::RequestId as _;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
-use aws_smithy_types::error::display::DisplayErrorContext;
 use serde::{Deserialize, Serialize};
 
 /// What kind of failure, for retrying.
@@ -98,6 +97,21 @@ const TRANSIENT_CODES: &[&str] = &[
     "RequestTimeoutException",
 ];
 
+/// An error and its sources, `a: b: c`, without the debug dump
+/// `DisplayErrorContext` appends.
+fn chain(err: &dyn std::error::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut next = Some(err);
+    while let Some(e) = next {
+        let text = e.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        next = e.source();
+    }
+    parts.join(": ")
+}
+
 /// Classifies by AWS error code and HTTP status.
 pub fn classify(code: Option<&str>, http_status: Option<u16>) -> ErrorKind {
     match code {
@@ -125,14 +139,27 @@ impl ApiError {
             SdkError::ServiceError(_) | SdkError::ResponseError(_) => (
                 classify(code.as_deref(), http_status),
                 err.message()
-                    .map_or_else(|| DisplayErrorContext(err).to_string(), str::to_owned),
+                    .map_or_else(|| chain(err), str::to_owned),
             ),
             SdkError::TimeoutError(_) => (
                 ErrorKind::Transient,
                 "no answer in time (the request may have been carried out)".to_owned(),
             ),
             SdkError::DispatchFailure(failure) => {
-                let text = DisplayErrorContext(err).to_string();
+                let text = chain(err);
+                if text.contains("loading credentials") || text.contains("credential provider") {
+                    return Self {
+                        service: service.to_owned(),
+                        operation: operation.to_owned(),
+                        code: None,
+                        message: format!(
+                            "no usable AWS credentials ({text}): set them in the environment, use --profile, or log in with aws sso login"
+                        ),
+                        request_id: None,
+                        http_status: None,
+                        kind: ErrorKind::Client,
+                    };
+                }
                 let kind = if failure.is_timeout() {
                     ErrorKind::Transient
                 } else if failure.is_user() {
@@ -146,7 +173,7 @@ impl ApiError {
                 };
                 (kind, text)
             }
-            _ => (ErrorKind::Client, DisplayErrorContext(err).to_string()),
+            _ => (ErrorKind::Client, chain(err)),
         };
         Self {
             service: service.to_owned(),
