@@ -12,7 +12,9 @@ mod aws_support;
 mod support;
 
 use aws_support::proxy::{Config, Proxy};
-use aws_support::{ACCOUNT, Moto, run, run_with_input, stderr, stdout, tags, write};
+use aws_support::{
+    ACCOUNT, Moto, ends_with_code, run, run_with_input, stderr, stdout, succeeds, tags, write,
+};
 use serde_json::Value;
 
 /// The regions and AZs the documents use.
@@ -109,13 +111,7 @@ impl Setup {
 
 fn plan_json(s: &Setup, doc: &str) -> Value {
     let out = s.run(&["plan", "aws", doc, "--json"]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}{}",
-        stdout(&out),
-        stderr(&out)
-    );
+    succeeds(&out);
     serde_json::from_slice(&out.stdout).expect("plan JSON")
 }
 
@@ -142,13 +138,7 @@ fn an_empty_account_is_planned_as_creates_applied_and_then_has_no_changes() {
 
     // Plan: creates only, and it says what belongs to Terraform.
     let out = s.run(&["plan", "aws", &doc]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}{}",
-        stdout(&out),
-        stderr(&out)
-    );
+    succeeds(&out);
     let text = stdout(&out);
     assert!(
         text.contains("Plan: 10 to create, 0 to update, 0 to delete, 0 unchanged"),
@@ -166,13 +156,7 @@ fn an_empty_account_is_planned_as_creates_applied_and_then_has_no_changes() {
 
     // Apply.
     let out = s.run(&["apply", "aws", &doc, "--auto-approve"]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}{}",
-        stdout(&out),
-        stderr(&out)
-    );
+    succeeds(&out);
     assert!(
         stdout(&out).contains("10 of 10 operations done"),
         "{}",
@@ -379,13 +363,7 @@ fn changed_sizes_and_instance_type_are_planned_field_by_field_and_converge() {
     );
 
     let out = s.run(&["apply", "aws", &doc, "--auto-approve"]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}{}",
-        stdout(&out),
-        stderr(&out)
-    );
+    succeeds(&out);
     let web = s.group("us-east-1", "shop-web");
     assert_eq!(
         (web["DesiredCapacity"].as_i64(), web["MaxSize"].as_i64()),
@@ -496,13 +474,7 @@ fn a_wrong_expected_account_is_refused_before_any_write() {
         "--expected-account",
         ACCOUNT,
     ]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}{}",
-        stdout(&out),
-        stderr(&out)
-    );
+    succeeds(&out);
 }
 
 #[test]
@@ -560,13 +532,7 @@ out(None)
         "{text}"
     );
     let out = s.run(&["apply", "aws", &doc, "--auto-approve", "--prune"]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}{}",
-        stdout(&out),
-        stderr(&out)
-    );
+    succeeds(&out);
     let groups: Vec<String> = s
         .moto
         .groups("us-east-1")
@@ -623,13 +589,7 @@ fn apply_asks_for_yes_and_anything_else_changes_nothing() {
     }
     assert_eq!(s.proxy.writes_forwarded(), 0);
     let out = run_with_input(&s.proxy.endpoint(), &["apply", "aws", &doc], "yes\n");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}{}",
-        stdout(&out),
-        stderr(&out)
-    );
+    succeeds(&out);
     assert_eq!(s.moto.groups("us-east-1").len(), 2);
 }
 
@@ -691,13 +651,7 @@ out(None)
 
     // Unchanged: applied as saved.
     let out = s.run(&["apply", "aws", &doc, "--plan", &plan, "--auto-approve"]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}{}",
-        stdout(&out),
-        stderr(&out)
-    );
+    succeeds(&out);
     assert!(
         stdout(&out).contains("10 of 10 operations done"),
         "{}",
@@ -711,13 +665,7 @@ fn dry_run_checks_what_aws_can_check_and_writes_nothing() {
     let Some(s) = setup() else { return };
     let doc = s.doc("shop.json", &shop(4, 8, "m6i.large", true, None));
     let out = s.run(&["apply", "aws", &doc, "--dry-run"]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}{}",
-        stdout(&out),
-        stderr(&out)
-    );
+    succeeds(&out);
     let text = stdout(&out);
     assert!(text.contains("Dry run: nothing was changed."), "{text}");
     assert!(
@@ -790,13 +738,7 @@ fn an_unreachable_endpoint_is_a_clear_error() {
         .expect("addr")
         .port();
     let out = run(&format!("http://127.0.0.1:{port}"), &["plan", "aws", &doc]);
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}{}",
-        stdout(&out),
-        stderr(&out)
-    );
+    ends_with_code(&out, 1);
     assert!(
         stdout(&out).contains("cannot read the account"),
         "{}",

@@ -19,7 +19,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use aws_support::proxy::{Config, Proxy};
-use aws_support::{Moto, assert_no_secrets, run, stderr, stdout, topoplan, write};
+use aws_support::{
+    Moto, assert_no_secrets, ends_with_code, run, stderr, stdout, succeeds, topoplan, write,
+};
 use topoplan_exports::aws::{
     self, ApplyOptions, Cancel, ClientOptions, Clients, DesiredOptions, Event, OpStatus,
     PlanOptions, Progress, RetryPolicy,
@@ -172,13 +174,7 @@ fn throttling_and_server_errors_on_a_third_of_calls_still_converge_without_dupli
         &s.proxy.endpoint(),
         &["apply", "aws", &doc, "--auto-approve"],
     );
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}{}",
-        stdout(&out),
-        stderr(&out)
-    );
+    succeeds(&out);
     assert!(
         stdout(&out).contains("12 of 12 operations done"),
         "{}",
@@ -213,13 +209,7 @@ fn throttling_and_server_errors_on_a_third_of_calls_still_converge_without_dupli
         &s.proxy.endpoint(),
         &["apply", "aws", &doc, "--auto-approve"],
     );
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}{}",
-        stdout(&out),
-        stderr(&out)
-    );
+    succeeds(&out);
     let web = s.moto.templates("eu-west-1");
     assert_eq!(web[0]["DefaultVersionNumber"], 2);
     s.assert_converged(2);
@@ -238,13 +228,7 @@ fn answers_lost_after_the_write_never_lead_to_duplicates() {
         &s.proxy.endpoint(),
         &["apply", "aws", &doc, "--auto-approve"],
     );
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}{}",
-        stdout(&out),
-        stderr(&out)
-    );
+    succeeds(&out);
     let lost = s
         .proxy
         .calls()
@@ -268,13 +252,7 @@ fn answers_lost_after_the_write_never_lead_to_duplicates() {
         &s.proxy.endpoint(),
         &["apply", "aws", &doc, "--auto-approve"],
     );
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}{}",
-        stdout(&out),
-        stderr(&out)
-    );
+    succeeds(&out);
     s.assert_converged(2);
 }
 
@@ -290,13 +268,7 @@ fn writes_failing_for_good_give_an_exact_partial_report_and_a_rerun_converges() 
         &s.proxy.endpoint(),
         &["apply", "aws", &doc, "--auto-approve"],
     );
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}{}",
-        stdout(&out),
-        stderr(&out)
-    );
+    ends_with_code(&out, 1);
     let text = stdout(&out);
     assert!(text.contains("4 of 12 operations done"), "{text}");
     assert!(text.contains("FAILED"), "{text}");
@@ -336,13 +308,7 @@ fn writes_failing_for_good_give_an_exact_partial_report_and_a_rerun_converges() 
         &s.proxy.endpoint(),
         &["apply", "aws", &doc, "--auto-approve"],
     );
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}{}",
-        stdout(&out),
-        stderr(&out)
-    );
+    succeeds(&out);
     assert!(stdout(&out).contains("Plan: "), "{}", stdout(&out));
     assert_eq!(
         s.proxy.writes_forwarded(),
@@ -352,17 +318,12 @@ fn writes_failing_for_good_give_an_exact_partial_report_and_a_rerun_converges() 
     s.assert_converged(1);
 }
 
-#[test]
-fn ctrl_c_finishes_the_call_in_flight_and_leaves_a_consistent_report() {
-    let slow = Config {
-        write_delay: Duration::from_millis(700),
-        ..Config::default()
-    };
-    let Some(s) = setup(slow, 5) else { return };
-    let doc = s.doc("m6i.large");
+/// Runs apply and sends it `signals` SIGINTs once the first operation is
+/// done; its output and its progress lines.
+fn interrupted_apply(s: &Setup, doc: &str, signals: usize) -> (std::process::Output, String) {
     let mut child = topoplan(
         &s.proxy.endpoint(),
-        &["apply", "aws", &doc, "--auto-approve"],
+        &["apply", "aws", doc, "--auto-approve"],
     )
     .stdout(Stdio::piped())
     .stderr(Stdio::piped())
@@ -378,81 +339,7 @@ fn ctrl_c_finishes_the_call_in_flight_and_leaves_a_consistent_report() {
             .map_while(Result::ok)
         {
             if !signalled && line.starts_with("[1/") {
-                std::process::Command::new("kill")
-                    .args(["-INT", &pid])
-                    .status()
-                    .expect("kill");
-                signalled = true;
-            }
-            lines.push(line);
-        }
-        lines
-    });
-    let output = child.wait_with_output().expect("ends");
-    let progress = progress.join().expect("progress").join("\n");
-    assert_no_secrets(&output);
-    let text = stdout(&output);
-    assert_eq!(output.status.code(), Some(130), "{text}\n{progress}");
-    assert!(
-        progress.contains("interrupted: finishing the calls in flight"),
-        "{progress}"
-    );
-    assert!(
-        text.contains("Stopped: interrupted; calls in flight were finished."),
-        "{text}"
-    );
-    assert!(text.contains("not done"), "{text}");
-    let done = progress.lines().filter(|l| l.contains("] done")).count();
-    assert!(done >= 1 && done < 12, "{progress}");
-    assert_eq!(
-        s.proxy.writes_forwarded(),
-        done,
-        "every write that reached the account is reported done"
-    );
-    assert!(!text.contains("INTERRUPTED"), "nothing abandoned: {text}");
-
-    s.proxy.configure(Config::default());
-    let out = run(
-        &s.proxy.endpoint(),
-        &["apply", "aws", &doc, "--auto-approve"],
-    );
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}{}",
-        stdout(&out),
-        stderr(&out)
-    );
-    s.assert_converged(1);
-}
-
-#[test]
-fn ctrl_c_twice_abandons_the_call_in_flight_and_a_rerun_still_converges() {
-    let slow = Config {
-        write_delay: Duration::from_millis(1500),
-        ..Config::default()
-    };
-    let Some(s) = setup(slow, 9) else { return };
-    let doc = s.doc("m6i.large");
-    let mut child = topoplan(
-        &s.proxy.endpoint(),
-        &["apply", "aws", &doc, "--auto-approve"],
-    )
-    .stdout(Stdio::piped())
-    .stderr(Stdio::piped())
-    .spawn()
-    .expect("runs");
-    let stderr_pipe = child.stderr.take().expect("stderr");
-    let pid = child.id().to_string();
-    let progress = std::thread::spawn(move || {
-        let mut lines = Vec::new();
-        let mut signalled = false;
-        for line in std::io::BufReader::new(stderr_pipe)
-            .lines()
-            .map_while(Result::ok)
-        {
-            if !signalled && line.starts_with("[1/") {
-                for _ in 0..2 {
+                for _ in 0..signals {
                     std::process::Command::new("kill")
                         .args(["-INT", &pid])
                         .status()
@@ -467,6 +354,57 @@ fn ctrl_c_twice_abandons_the_call_in_flight_and_a_rerun_still_converges() {
     });
     let output = child.wait_with_output().expect("ends");
     let progress = progress.join().expect("progress").join("\n");
+    assert_no_secrets(&output);
+    (output, progress)
+}
+
+#[test]
+fn ctrl_c_finishes_the_call_in_flight_and_leaves_a_consistent_report() {
+    let slow = Config {
+        write_delay: Duration::from_millis(700),
+        ..Config::default()
+    };
+    let Some(s) = setup(slow, 5) else { return };
+    let doc = s.doc("m6i.large");
+    let (output, progress) = interrupted_apply(&s, &doc, 1);
+    let text = stdout(&output);
+    assert_eq!(output.status.code(), Some(130), "{text}\n{progress}");
+    assert!(
+        progress.contains("interrupted: finishing the calls in flight"),
+        "{progress}"
+    );
+    assert!(
+        text.contains("Stopped: interrupted; calls in flight were finished."),
+        "{text}"
+    );
+    assert!(text.contains("not done"), "{text}");
+    let done = progress.lines().filter(|l| l.contains("] done")).count();
+    assert!((1..12).contains(&done), "{progress}");
+    assert_eq!(
+        s.proxy.writes_forwarded(),
+        done,
+        "every write that reached the account is reported done"
+    );
+    assert!(!text.contains("INTERRUPTED"), "nothing abandoned: {text}");
+
+    s.proxy.configure(Config::default());
+    let out = run(
+        &s.proxy.endpoint(),
+        &["apply", "aws", &doc, "--auto-approve"],
+    );
+    succeeds(&out);
+    s.assert_converged(1);
+}
+
+#[test]
+fn ctrl_c_twice_abandons_the_call_in_flight_and_a_rerun_still_converges() {
+    let slow = Config {
+        write_delay: Duration::from_millis(1500),
+        ..Config::default()
+    };
+    let Some(s) = setup(slow, 9) else { return };
+    let doc = s.doc("m6i.large");
+    let (output, progress) = interrupted_apply(&s, &doc, 2);
     let text = stdout(&output);
     assert_eq!(output.status.code(), Some(130), "{text}\n{progress}");
     assert!(text.contains("INTERRUPTED"), "{text}\n{progress}");
@@ -475,19 +413,13 @@ fn ctrl_c_twice_abandons_the_call_in_flight_and_a_rerun_still_converges() {
     // The abandoned calls may have reached the account after all (the proxy
     // still forwards them): the re-run adopts what is there, creates the
     // rest, and leaves no duplicates.
-    std::thread::sleep(Duration::from_millis(2000));
+    std::thread::sleep(Duration::from_secs(2));
     s.proxy.configure(Config::default());
     let out = run(
         &s.proxy.endpoint(),
         &["apply", "aws", &doc, "--auto-approve"],
     );
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}{}",
-        stdout(&out),
-        stderr(&out)
-    );
+    succeeds(&out);
     s.assert_converged(1);
 }
 
@@ -528,13 +460,7 @@ fn instance_refresh_runs_only_when_asked_and_only_where_the_template_changed() {
         &s.proxy.endpoint(),
         &["apply", "aws", &doc, "--auto-approve", "--instance-refresh"],
     );
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}{}",
-        stdout(&out),
-        stderr(&out)
-    );
+    succeeds(&out);
     let refreshes: Vec<_> = s
         .proxy
         .calls()
@@ -578,13 +504,7 @@ fn client_tokens_are_sent_and_kept_across_retries() {
         &s.proxy.endpoint(),
         &["apply", "aws", &doc, "--auto-approve"],
     );
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}{}",
-        stdout(&out),
-        stderr(&out)
-    );
+    succeeds(&out);
     let creates: Vec<_> = s
         .proxy
         .calls()
@@ -599,7 +519,7 @@ fn client_tokens_are_sent_and_kept_across_retries() {
     let mut tokens: std::collections::BTreeMap<
         (String, String),
         std::collections::BTreeSet<String>,
-    > = Default::default();
+    > = std::collections::BTreeMap::default();
     for c in &creates {
         let token = c
             .params
@@ -663,15 +583,17 @@ fn collect() -> (Progress, Arc<Mutex<Vec<Event>>>) {
     (progress, events)
 }
 
-#[test]
-fn a_group_created_under_our_name_after_planning_is_never_overwritten() {
-    // AWS refuses to create a group whose name exists; moto overwrites it.
-    // The proxy gives AWS's answer, so this checks what topoplan does with it.
-    let shim = Config {
-        aws_create_semantics: true,
-        ..Config::default()
-    };
-    let Some(s) = setup(shim, 17) else { return };
+/// The library, as the desktop app drives it: clients, the account read
+/// through the proxy, and a plan of the first document.
+struct Library {
+    rt: tokio::runtime::Runtime,
+    clients: Clients,
+    plan: aws::Plan,
+    progress: Progress,
+    events: Arc<Mutex<Vec<Event>>>,
+}
+
+fn library(s: &Setup) -> Library {
     let topology = topoplan_core::model::json::from_str(&doc("m6i.large")).expect("doc");
     let desired = aws::desired(&topology, &DesiredOptions::default()).expect("desired");
     let rt = runtime();
@@ -681,6 +603,39 @@ fn a_group_created_under_our_name_after_planning_is_never_overwritten() {
         .block_on(aws::account::read(&clients, &desired, &quick(), &progress))
         .expect("read");
     let plan = aws::plan(&desired, &observed, PlanOptions::default()).expect("plan");
+    Library {
+        rt,
+        clients,
+        plan,
+        progress,
+        events,
+    }
+}
+
+impl Library {
+    fn apply(&self, options: &ApplyOptions, cancel: &Cancel) -> aws::ApplyReport {
+        self.rt
+            .block_on(aws::apply(
+                &self.clients,
+                &self.plan,
+                options,
+                &self.progress,
+                cancel,
+            ))
+            .expect("the account guard passes")
+    }
+}
+
+#[test]
+fn a_group_created_under_our_name_after_planning_is_never_overwritten() {
+    // AWS refuses to create a group whose name exists; moto overwrites it.
+    // The proxy gives AWS's answer, so this checks what topoplan does with it.
+    let shim = Config {
+        aws_create_semantics: true,
+        ..Config::default()
+    };
+    let Some(s) = setup(shim, 17) else { return };
+    let lib = library(&s);
 
     // Between plan and apply, someone creates shop-api by hand.
     s.moto.boto(
@@ -696,15 +651,7 @@ out(None)
         parallelism: 1,
         ..ApplyOptions::default()
     };
-    let report = rt
-        .block_on(aws::apply(
-            &clients,
-            &plan,
-            &options,
-            &progress,
-            &Cancel::new(),
-        ))
-        .expect("the account guard passes");
+    let report = lib.apply(&options, &Cancel::new());
     let failed: Vec<_> = report
         .ops
         .iter()
@@ -731,7 +678,7 @@ out(None)
         aws_support::tags(&theirs).is_empty(),
         "untouched: {theirs:#}"
     );
-    let events = events.lock().expect("events");
+    let events = lib.events.lock().expect("events");
     assert!(events.iter().any(|e| matches!(e, Event::Stopping { .. })));
     let finished = events
         .iter()
@@ -752,40 +699,16 @@ fn resources_made_by_an_earlier_attempt_are_adopted_not_duplicated() {
         ..Config::default()
     };
     let Some(s) = setup(shim, 19) else { return };
-    let topology = topoplan_core::model::json::from_str(&doc("m6i.large")).expect("doc");
-    let desired = aws::desired(&topology, &DesiredOptions::default()).expect("desired");
-    let rt = runtime();
-    let clients = rt.block_on(connect(&s.proxy.endpoint()));
-    let (progress, _) = collect();
-    let observed = rt
-        .block_on(aws::account::read(&clients, &desired, &quick(), &progress))
-        .expect("read");
-    let plan = aws::plan(&desired, &observed, PlanOptions::default()).expect("plan");
+    let lib = library(&s);
     let options = ApplyOptions {
         retry: quick(),
         ..ApplyOptions::default()
     };
-    let first = rt
-        .block_on(aws::apply(
-            &clients,
-            &plan,
-            &options,
-            &progress,
-            &Cancel::new(),
-        ))
-        .expect("applied");
+    let first = lib.apply(&options, &Cancel::new());
     assert!(first.is_complete(), "{first:#?}");
     // The same creations again, as a retry after a lost answer would send
     // them: AWS answers "already exists"; ours, so adopted.
-    let again = rt
-        .block_on(aws::apply(
-            &clients,
-            &plan,
-            &options,
-            &progress,
-            &Cancel::new(),
-        ))
-        .expect("applied");
+    let again = lib.apply(&options, &Cancel::new());
     assert!(again.is_complete(), "{again:#?}");
     let adopted = again
         .ops
@@ -801,26 +724,10 @@ fn a_stop_before_the_first_call_writes_nothing_and_reports_everything_not_done()
     let Some(s) = setup(Config::default(), 23) else {
         return;
     };
-    let topology = topoplan_core::model::json::from_str(&doc("m6i.large")).expect("doc");
-    let desired = aws::desired(&topology, &DesiredOptions::default()).expect("desired");
-    let rt = runtime();
-    let clients = rt.block_on(connect(&s.proxy.endpoint()));
-    let (progress, _) = collect();
-    let observed = rt
-        .block_on(aws::account::read(&clients, &desired, &quick(), &progress))
-        .expect("read");
-    let plan = aws::plan(&desired, &observed, PlanOptions::default()).expect("plan");
+    let lib = library(&s);
     let cancel = Cancel::new();
     cancel.stop();
-    let report = rt
-        .block_on(aws::apply(
-            &clients,
-            &plan,
-            &ApplyOptions::default(),
-            &progress,
-            &cancel,
-        ))
-        .expect("report");
+    let report = lib.apply(&ApplyOptions::default(), &cancel);
     assert_eq!(report.ops.len(), 12);
     assert!(report.ops.iter().all(|o| o.status == OpStatus::NotStarted));
     assert_eq!(

@@ -14,7 +14,7 @@ mod support;
 use std::time::Instant;
 
 use aws_support::proxy::{Config, Proxy};
-use aws_support::{Moto, run, stderr, stdout, write};
+use aws_support::{Moto, run, stderr, stdout, succeeds, write};
 
 const REGIONS: &[(&str, &[&str])] = &[
     ("us-east-1", &["us-east-1a", "us-east-1b"]),
@@ -28,9 +28,17 @@ const SERVICES: usize = 50;
 fn document() -> String {
     let regions: Vec<String> = REGIONS
         .iter()
-        .map(|(r, azs)| format!(r#"{{ "id": "{r}", "role": "primary", "azs": ["{}", "{}"] }}"#, azs[0], azs[1]))
+        .map(|(r, azs)| {
+            format!(
+                r#"{{ "id": "{r}", "role": "primary", "azs": ["{}", "{}"] }}"#,
+                azs[0], azs[1]
+            )
+        })
         .collect();
-    let images: Vec<String> = REGIONS.iter().map(|(r, _)| format!(r#""{r}": "ami-12c6146b""#)).collect();
+    let images: Vec<String> = REGIONS
+        .iter()
+        .map(|(r, _)| format!(r#""{r}": "ami-12c6146b""#))
+        .collect();
     let placement: Vec<String> = REGIONS
         .iter()
         .map(|(r, azs)| format!(r#""{r}": ["{}", "{}"]"#, azs[0], azs[1]))
@@ -75,7 +83,7 @@ fn measure_plan(proxy: &Proxy, doc: &str, expect: &str) -> Measure {
     let started = Instant::now();
     let out = run(&proxy.endpoint(), &["plan", "aws", doc]);
     let secs = started.elapsed().as_secs_f64();
-    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
+    succeeds(&out);
     assert!(stdout(&out).contains(expect), "{}", stdout(&out));
     // "read the account with N API calls (M HTTP requests) in S s"
     let sdk_calls = stderr(&out)
@@ -97,7 +105,9 @@ fn planning_200_groups_in_4_regions_takes_under_5_s_and_at_most_2_calls_per_reso
     moto.network(REGIONS);
     let proxy = Proxy::start(moto.addr, Config::default(), 1);
     let dir = tempfile::tempdir().expect("dir");
-    let doc = write(dir.path(), "fleet.json", &document()).display().to_string();
+    let doc = write(dir.path(), "fleet.json", &document())
+        .display()
+        .to_string();
     let resources = SERVICES * REGIONS.len() * 3;
 
     let empty = measure_plan(&proxy, &doc, "Plan: 600 to create");
@@ -106,12 +116,18 @@ fn planning_200_groups_in_4_regions_takes_under_5_s_and_at_most_2_calls_per_reso
     let out = run(&proxy.endpoint(), &["apply", "aws", &doc, "--auto-approve"]);
     let apply_secs = started.elapsed().as_secs_f64();
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
-    assert!(stdout(&out).contains("600 of 600 operations done"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("600 of 600 operations done"),
+        "{}",
+        stdout(&out)
+    );
     let apply_calls = proxy.calls().len();
 
     let applied = measure_plan(&proxy, &doc, "No changes");
 
-    println!("| account | groups | resources | plan time | API calls (SDK) | HTTP requests (proxy) | calls per resource |");
+    println!(
+        "| account | groups | resources | plan time | API calls (SDK) | HTTP requests (proxy) | calls per resource |"
+    );
     println!("|---|---|---|---|---|---|---|");
     for (name, m) in [("empty", &empty), ("all 200 applied", &applied)] {
         #[expect(clippy::cast_precision_loss, reason = "a ratio for display")]
@@ -125,9 +141,21 @@ fn planning_200_groups_in_4_regions_takes_under_5_s_and_at_most_2_calls_per_reso
 
     for m in [&empty, &applied] {
         assert!(m.secs < 5.0, "plan took {:.2} s", m.secs);
-        assert!(m.wire_calls <= 2 * resources, "{} calls for {resources} resources", m.wire_calls);
-        assert_eq!(u64::try_from(m.wire_calls).expect("count"), m.sdk_calls, "no call retried or lost");
+        assert!(
+            m.wire_calls <= 2 * resources,
+            "{} calls for {resources} resources",
+            m.wire_calls
+        );
+        assert_eq!(
+            u64::try_from(m.wire_calls).expect("count"),
+            m.sdk_calls,
+            "no call retried or lost"
+        );
     }
     // Batched: the number of calls does not grow with the number of groups.
-    assert!(applied.wire_calls <= 40, "{} calls: not batched", applied.wire_calls);
+    assert!(
+        applied.wire_calls <= 40,
+        "{} calls: not batched",
+        applied.wire_calls
+    );
 }

@@ -232,7 +232,7 @@ fn spec(kind: NodeKind, valid: bool) -> BoxedStrategy<NodeSpec> {
                             HealthCheckType::Elb
                         },
                         health_check_grace_secs: grace,
-                        aws: crate::model::ServiceAws::default(),
+                        aws: Box::default(),
                     })
                 },
             )

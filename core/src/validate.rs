@@ -915,10 +915,6 @@ impl Validator<'_> {
 
     /// A service's `aws` settings: every region and AZ named must be one the
     /// service runs in, and every id must look like what AWS issues.
-    #[expect(
-        clippy::too_many_lines,
-        reason = "one block per setting, in the order of the struct"
-    )]
     fn service_aws(&mut self, path: &str, node: &Node, aws: &ServiceAws) {
         let base = format!("{path}.aws");
         let placed: Vec<&str> = node.regions().collect();
@@ -1203,7 +1199,7 @@ impl Validator<'_> {
 const MAX_USER_TAGS: usize = 45;
 
 /// A tag used to *find* subnets may be any tag AWS allows, `aws:` and
-/// `topoplan:` prefixes included (subnets made by CloudFormation or by
+/// `topoplan:` prefixes included (subnets made by `CloudFormation` or by
 /// topoplan's Terraform export carry them).
 fn lookup_tag_problem(key: &str, value: &str) -> Option<String> {
     if key.is_empty() || key.chars().count() > 128 {

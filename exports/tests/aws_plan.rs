@@ -2,6 +2,11 @@
 //! no moto: the account is written by hand (or generated) as the
 //! `Observed` value the account reader would produce.
 
+#![expect(
+    clippy::unwrap_used,
+    reason = "a test that cannot go on should fail loudly"
+)]
+
 use proptest::prelude::*;
 use topoplan_core::Topology;
 use topoplan_core::model::json;

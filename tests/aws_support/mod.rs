@@ -255,7 +255,10 @@ pub fn tags(group: &serde_json::Value) -> std::collections::BTreeMap<String, Str
 /// after building, for machines where several checkouts share one target
 /// directory and overwrite each other's `target/debug/topoplan`).
 pub fn binary() -> PathBuf {
-    std::env::var_os("TOPOPLAN_BIN").map_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_topoplan")), PathBuf::from)
+    std::env::var_os("TOPOPLAN_BIN").map_or_else(
+        || PathBuf::from(env!("CARGO_BIN_EXE_topoplan")),
+        PathBuf::from,
+    )
 }
 
 /// The real binary with test credentials and no instance-metadata lookups.
@@ -314,6 +317,24 @@ pub fn assert_no_secrets(out: &Output) {
             "credentials printed on {name}:\n{text}"
         );
     }
+}
+
+/// Asserts the command succeeded; its standard output.
+pub fn succeeds(out: &Output) -> String {
+    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(out), stderr(out));
+    stdout(out)
+}
+
+/// Asserts the command ended with `code`; its standard output.
+pub fn ends_with_code(out: &Output, code: i32) -> String {
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "{}{}",
+        stdout(out),
+        stderr(out)
+    );
+    stdout(out)
 }
 
 pub fn stdout(out: &Output) -> String {

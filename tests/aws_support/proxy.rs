@@ -11,6 +11,7 @@
 //! check what was sent.
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -187,7 +188,7 @@ impl Request {
         let mut out = format!("{}\r\n", self.first_line);
         for (k, v) in &self.head {
             if !k.eq_ignore_ascii_case("connection") {
-                out.push_str(&format!("{k}: {v}\r\n"));
+                let _ = write!(out, "{k}: {v}\r\n");
             }
         }
         out.push_str("Connection: close\r\n\r\n");
@@ -304,7 +305,7 @@ fn error_body(service: &str, code: &str, message: &str) -> String {
             "Sender"
         };
         format!(
-            r#"<ErrorResponse><Error><Type>{kind}</Type><Code>{code}</Code><Message>{message}</Message></Error><RequestId>proxy-request-id</RequestId></ErrorResponse>"#
+            "<ErrorResponse><Error><Type>{kind}</Type><Code>{code}</Code><Message>{message}</Message></Error><RequestId>proxy-request-id</RequestId></ErrorResponse>"
         )
     }
 }
@@ -332,7 +333,7 @@ fn fault(service: &str, throttle: bool) -> (u16, String, String) {
 
 fn forward(state: &State, request: &Request) -> std::io::Result<Vec<u8>> {
     let mut upstream = TcpStream::connect(state.upstream)?;
-    upstream.set_read_timeout(Some(Duration::from_secs(60)))?;
+    upstream.set_read_timeout(Some(Duration::from_mins(1)))?;
     upstream.write_all(&request.bytes())?;
     let mut out = Vec::new();
     upstream.read_to_end(&mut out)?;
@@ -363,9 +364,9 @@ fn group_exists(state: &State, request: &Request, name: &str) -> bool {
         ],
         body: body.into_bytes(),
     };
-    forward(state, &probe)
-        .map(|r| String::from_utf8_lossy(&r).contains(&format!("<AutoScalingGroupName>{name}<")))
-        .unwrap_or(false)
+    forward(state, &probe).is_ok_and(|r| {
+        String::from_utf8_lossy(&r).contains(&format!("<AutoScalingGroupName>{name}<"))
+    })
 }
 
 fn serve(state: &State, conn: TcpStream) -> std::io::Result<()> {

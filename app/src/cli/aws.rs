@@ -90,6 +90,7 @@ pub struct PlanArgs {
 }
 
 #[derive(Debug, Args)]
+#[expect(clippy::struct_excessive_bools, reason = "command-line flags")]
 pub struct ApplyArgs {
     /// The topology document.
     pub file: PathBuf,

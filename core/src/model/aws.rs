@@ -77,6 +77,12 @@ impl ServiceAws {
     pub fn is_empty(&self) -> bool {
         *self == Self::default()
     }
+
+    /// [`ServiceAws::is_empty`] for serde's `skip_serializing_if` on a box.
+    #[expect(clippy::borrowed_box, reason = "serde passes the field by reference")]
+    pub fn is_empty_box(this: &Box<Self>) -> bool {
+        this.is_empty()
+    }
 }
 
 /// AWS's limit on user data, before base64 encoding.

@@ -452,8 +452,9 @@ pub struct ServiceSpec {
     pub health_check_grace_secs: u32,
     /// Settings for applying this service to an AWS account (image, subnets,
     /// security groups, user data); left out of the document while empty.
-    #[serde(skip_serializing_if = "ServiceAws::is_empty")]
-    pub aws: ServiceAws,
+    /// Boxed: most services never set it, and it is large.
+    #[serde(skip_serializing_if = "ServiceAws::is_empty_box")]
+    pub aws: Box<ServiceAws>,
 }
 
 impl Default for ServiceSpec {
@@ -472,7 +473,7 @@ impl Default for ServiceSpec {
             metric_period_secs: 60,
             health_check: HealthCheckType::Elb,
             health_check_grace_secs: 300,
-            aws: ServiceAws::default(),
+            aws: Box::default(),
         }
     }
 }

@@ -2,13 +2,14 @@
 //! policies and subnets a plan needs, with batched, filtered, paginated
 //! Describe calls, regions in parallel. Nothing here writes.
 //!
-//! Per region (independent calls side by side):
-//! - DescribeLaunchTemplates filtered by this topology's tag, and by the
+//! Per region, first (side by side):
+//! - `DescribeLaunchTemplates` filtered by this topology's tag, and by the
 //!   names the document wants (to find collisions with what is not ours);
-//! - DescribeAutoScalingGroups likewise (tag filter; names);
-//! - DescribeSubnets for the document's subnet lookups;
-//! then DescribeLaunchTemplateVersions (`$Default` of every template, one
-//! batch; per template when only a few) and DescribePolicies by the names
+//! - `DescribeAutoScalingGroups` likewise (tag filter; names);
+//! - `DescribeSubnets` for the document's subnet lookups.
+//!
+//! Then `DescribeLaunchTemplateVersions` (`$Default` of every template, one
+//! batch; per template when only a few) and `DescribePolicies` by the names
 //! topoplan gives policies (50 per call).
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -46,7 +47,7 @@ pub async fn read(
             progress(&Event::ReadStarted {
                 region: region.clone(),
             });
-            let r = read_region(&rc, desired, retry, progress).await?;
+            let r = Box::pin(read_region(&rc, desired, retry, progress)).await?;
             progress(&Event::ReadFinished {
                 region: region.clone(),
                 launch_templates: r.launch_templates.len(),
@@ -221,27 +222,47 @@ async fn launch_templates(
     progress: &Progress,
     filter: ec2::Filter,
 ) -> Result<Vec<ec2::LaunchTemplate>, ApiError> {
+    all_pages(retry, progress, "launch templates", |token| {
+        let req = rc
+            .ec2
+            .describe_launch_templates()
+            .filters(filter.clone())
+            .max_results(200)
+            .set_next_token(token);
+        async move {
+            let out = req
+                .send()
+                .await
+                .map_err(|e| ApiError::from_sdk("ec2", "DescribeLaunchTemplates", &e))?;
+            Ok((
+                out.launch_templates().to_vec(),
+                out.next_token().map(str::to_owned),
+            ))
+        }
+    })
+    .await
+}
+
+/// Every page of a paginated call: `page(token)` makes one request (retried
+/// on throttling and server errors) and gives its items and the next token.
+async fn all_pages<T, F, Fut>(
+    retry: &RetryPolicy,
+    progress: &Progress,
+    what: &str,
+    mut page: F,
+) -> Result<Vec<T>, ApiError>
+where
+    F: FnMut(Option<String>) -> Fut,
+    Fut: Future<Output = Result<(Vec<T>, Option<String>), ApiError>>,
+{
     let mut out = Vec::new();
     let mut token: Option<String> = None;
     loop {
-        let page = retrying(retry, progress, None, "launch templates", || {
-            let req = rc
-                .ec2
-                .describe_launch_templates()
-                .filters(filter.clone())
-                .max_results(200)
-                .set_next_token(token.clone());
-            async move {
-                req.send()
-                    .await
-                    .map_err(|e| ApiError::from_sdk("ec2", "DescribeLaunchTemplates", &e))
-            }
-        })
-        .await?;
-        out.extend(page.launch_templates().iter().cloned());
-        token = page.next_token().map(str::to_owned);
-        if token.is_none() {
-            return Ok(out);
+        let (items, next) = retrying(retry, progress, None, what, || page(token.clone())).await?;
+        out.extend(items);
+        match next {
+            Some(next) if !next.is_empty() => token = Some(next),
+            _ => return Ok(out),
         }
     }
 }
@@ -280,32 +301,30 @@ async fn default_versions(
 ) -> Result<BTreeMap<String, LaunchTemplateData>, ApiError> {
     let mut found = BTreeMap::new();
     if ids.len() > 3 {
-        let mut token: Option<String> = None;
-        loop {
-            let page = retrying(retry, progress, None, "launch template versions", || {
-                let req = rc
-                    .ec2
-                    .describe_launch_template_versions()
-                    .versions("$Default")
-                    .max_results(200)
-                    .set_next_token(token.clone());
-                async move {
-                    req.send().await.map_err(|e| {
-                        ApiError::from_sdk("ec2", "DescribeLaunchTemplateVersions", &e)
-                    })
-                }
-            })
-            .await?;
-            for v in page.launch_template_versions() {
-                if let (Some(id), Some(data)) = (v.launch_template_id(), v.launch_template_data())
-                    && ids.iter().any(|i| i == id)
-                {
-                    found.insert(id.to_owned(), template_data(data));
-                }
+        let versions = all_pages(retry, progress, "launch template versions", |token| {
+            let req = rc
+                .ec2
+                .describe_launch_template_versions()
+                .versions("$Default")
+                .max_results(200)
+                .set_next_token(token);
+            async move {
+                let out = req
+                    .send()
+                    .await
+                    .map_err(|e| ApiError::from_sdk("ec2", "DescribeLaunchTemplateVersions", &e))?;
+                Ok((
+                    out.launch_template_versions().to_vec(),
+                    out.next_token().map(str::to_owned),
+                ))
             }
-            token = page.next_token().map(str::to_owned);
-            if token.is_none() {
-                break;
+        })
+        .await?;
+        for v in &versions {
+            if let (Some(id), Some(data)) = (v.launch_template_id(), v.launch_template_data())
+                && ids.iter().any(|i| i == id)
+            {
+                found.insert(id.to_owned(), template_data(data));
             }
         }
     }
@@ -385,30 +404,26 @@ async fn groups(
             .values(t)
             .build()
     });
-    let mut out = Vec::new();
-    let mut token: Option<String> = None;
-    loop {
-        let page = retrying(retry, progress, None, "autoscaling groups", || {
-            let req = rc
-                .autoscaling
-                .describe_auto_scaling_groups()
-                .set_filters(filter.clone().map(|f| vec![f]))
-                .set_auto_scaling_group_names((!names.is_empty()).then(|| names.to_vec()))
-                .max_records(100)
-                .set_next_token(token.clone());
-            async move {
-                req.send()
-                    .await
-                    .map_err(|e| ApiError::from_sdk("autoscaling", "DescribeAutoScalingGroups", &e))
-            }
-        })
-        .await?;
-        out.extend(page.auto_scaling_groups().iter().cloned());
-        token = page.next_token().map(str::to_owned);
-        if token.is_none() {
-            return Ok(out);
+    all_pages(retry, progress, "autoscaling groups", |token| {
+        let req = rc
+            .autoscaling
+            .describe_auto_scaling_groups()
+            .set_filters(filter.clone().map(|f| vec![f]))
+            .set_auto_scaling_group_names((!names.is_empty()).then(|| names.to_vec()))
+            .max_records(100)
+            .set_next_token(token);
+        async move {
+            let out = req
+                .send()
+                .await
+                .map_err(|e| ApiError::from_sdk("autoscaling", "DescribeAutoScalingGroups", &e))?;
+            Ok((
+                out.auto_scaling_groups().to_vec(),
+                out.next_token().map(str::to_owned),
+            ))
         }
-    }
+    })
+    .await
 }
 
 /// Groups with these names, whoever owns them.
@@ -471,28 +486,27 @@ async fn policies(
 ) -> Result<Vec<asg::ScalingPolicy>, ApiError> {
     let mut out = Vec::new();
     for chunk in names.chunks(50) {
-        let mut token: Option<String> = None;
-        loop {
-            let page = retrying(retry, progress, None, "scaling policies", || {
+        out.extend(
+            all_pages(retry, progress, "scaling policies", |token| {
                 let req = rc
                     .autoscaling
                     .describe_policies()
                     .set_policy_names(Some(chunk.to_vec()))
                     .max_records(100)
-                    .set_next_token(token.clone());
+                    .set_next_token(token);
                 async move {
-                    req.send()
+                    let out = req
+                        .send()
                         .await
-                        .map_err(|e| ApiError::from_sdk("autoscaling", "DescribePolicies", &e))
+                        .map_err(|e| ApiError::from_sdk("autoscaling", "DescribePolicies", &e))?;
+                    Ok((
+                        out.scaling_policies().to_vec(),
+                        out.next_token().map(str::to_owned),
+                    ))
                 }
             })
-            .await?;
-            out.extend(page.scaling_policies().iter().cloned());
-            token = page.next_token().map(str::to_owned);
-            if token.is_none() {
-                break;
-            }
-        }
+            .await?,
+        );
     }
     Ok(out)
 }
@@ -553,35 +567,30 @@ async fn subnets(
     }
     let mut out = Vec::new();
     for filters in queries {
-        let mut token: Option<String> = None;
-        loop {
-            let page = retrying(retry, progress, None, "subnets", || {
-                let req = rc
-                    .ec2
-                    .describe_subnets()
-                    .set_filters(Some(filters.clone()))
-                    .max_results(1000)
-                    .set_next_token(token.clone());
-                async move {
-                    req.send()
-                        .await
-                        .map_err(|e| ApiError::from_sdk("ec2", "DescribeSubnets", &e))
-                }
-            })
-            .await?;
-            for s in page.subnets() {
-                if let Some(id) = s.subnet_id() {
-                    out.push(ObservedSubnet {
-                        id: id.to_owned(),
-                        az: s.availability_zone().unwrap_or_default().to_owned(),
-                        vpc_id: s.vpc_id().unwrap_or_default().to_owned(),
-                        tags: ec2_tags(s.tags()),
-                    });
-                }
+        let found = all_pages(retry, progress, "subnets", |token| {
+            let req = rc
+                .ec2
+                .describe_subnets()
+                .set_filters(Some(filters.clone()))
+                .max_results(1000)
+                .set_next_token(token);
+            async move {
+                let out = req
+                    .send()
+                    .await
+                    .map_err(|e| ApiError::from_sdk("ec2", "DescribeSubnets", &e))?;
+                Ok((out.subnets().to_vec(), out.next_token().map(str::to_owned)))
             }
-            token = page.next_token().map(str::to_owned);
-            if token.is_none() {
-                break;
+        })
+        .await?;
+        for s in &found {
+            if let Some(id) = s.subnet_id() {
+                out.push(ObservedSubnet {
+                    id: id.to_owned(),
+                    az: s.availability_zone().unwrap_or_default().to_owned(),
+                    vpc_id: s.vpc_id().unwrap_or_default().to_owned(),
+                    tags: ec2_tags(s.tags()),
+                });
             }
         }
     }

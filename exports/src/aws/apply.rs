@@ -182,11 +182,27 @@ impl Shared {
         }
     }
 
+    /// Runs an idempotent call of operation `index` with retries.
+    async fn retrying<T, F, Fut>(&self, index: usize, call: F) -> Result<T, ApiError>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, ApiError>>,
+    {
+        retrying(
+            &self.options.retry,
+            &self.progress,
+            Some(index),
+            &self.ops[index].resource,
+            call,
+        )
+        .await
+    }
+
     /// An idempotency token unique to this plan and operation (EC2 accepts
     /// up to 64 ASCII characters).
     fn client_token(&self, index: usize) -> String {
         let d = Sha256::digest(format!("{}/{index}", self.token_seed).as_bytes());
-        d[..16].iter().map(|b| format!("{b:02x}")).collect()
+        super::observed::hex(&d[..16])
     }
 }
 
@@ -383,10 +399,10 @@ where
 async fn execute(shared: &Shared, state: &mut ChainState, index: usize) -> OpStatus {
     let planned = &shared.ops[index];
     let rc = shared.clients.region(&planned.region);
-    let retry = &shared.options.retry;
-    let progress = &shared.progress;
-    let resource = planned.resource.as_str();
     let dry = shared.options.dry_run;
+    if dry && planned.op.service() == "autoscaling" {
+        return skipped(dry, "the Auto Scaling API has no dry run");
+    }
     let result: Result<OpStatus, ApiError> = match &planned.op {
         Op::CreateLaunchTemplate { name, data, tags } => {
             if dry {
@@ -444,16 +460,17 @@ async fn execute(shared: &Shared, state: &mut ChainState, index: usize) -> OpSta
             let Some(version) = state.new_version else {
                 return skipped(dry, "needs the version created before it");
             };
-            retrying(retry, progress, Some(index), resource, || {
-                let req = rc
-                    .ec2
-                    .modify_launch_template()
-                    .launch_template_id(template_id)
-                    .default_version(version.to_string());
-                async move { req.send().await.map_err(ec2_err("ModifyLaunchTemplate")) }
-            })
-            .await
-            .map(|_| OpStatus::noted(format!("default version {version}")))
+            shared
+                .retrying(index, || {
+                    let req = rc
+                        .ec2
+                        .modify_launch_template()
+                        .launch_template_id(template_id)
+                        .default_version(version.to_string());
+                    async move { req.send().await.map_err(ec2_err("ModifyLaunchTemplate")) }
+                })
+                .await
+                .map(|_| OpStatus::noted(format!("default version {version}")))
         }
         Op::TagLaunchTemplate {
             template_id, tags, ..
@@ -474,21 +491,19 @@ async fn execute(shared: &Shared, state: &mut ChainState, index: usize) -> OpSta
                         .map_err(ec2_err("CreateTags")),
                 );
             }
-            retrying(retry, progress, Some(index), resource, || {
-                let req = rc
-                    .ec2
-                    .create_tags()
-                    .resources(template_id)
-                    .set_tags(Some(tags.clone()));
-                async move { req.send().await.map_err(ec2_err("CreateTags")) }
-            })
-            .await
-            .map(|_| OpStatus::done())
+            shared
+                .retrying(index, || {
+                    let req = rc
+                        .ec2
+                        .create_tags()
+                        .resources(template_id)
+                        .set_tags(Some(tags.clone()));
+                    async move { req.send().await.map_err(ec2_err("CreateTags")) }
+                })
+                .await
+                .map(|_| OpStatus::done())
         }
         Op::CreateAutoScalingGroup { group } => {
-            if dry {
-                return skipped(dry, "the Auto Scaling API has no dry run");
-            }
             let Some(template) = template_spec(&group.template, state) else {
                 return missing_template();
             };
@@ -497,9 +512,6 @@ async fn execute(shared: &Shared, state: &mut ChainState, index: usize) -> OpSta
                 .map(|note| note.map_or_else(OpStatus::done, OpStatus::noted))
         }
         Op::UpdateAutoScalingGroup { name, update } => {
-            if dry {
-                return skipped(dry, "the Auto Scaling API has no dry run");
-            }
             let template = match &update.template {
                 Some(source) => match template_spec(source, state) {
                     Some(t) => Some(t),
@@ -512,79 +524,38 @@ async fn execute(shared: &Shared, state: &mut ChainState, index: usize) -> OpSta
                 .map(|()| OpStatus::done())
         }
         Op::AttachTargetGroups { group, arns } => {
-            if dry {
-                return skipped(dry, "the Auto Scaling API has no dry run");
-            }
-            retrying(retry, progress, Some(index), resource, || {
-                let req = rc
-                    .autoscaling
-                    .attach_load_balancer_target_groups()
-                    .auto_scaling_group_name(group)
-                    .set_target_group_arns(Some(arns.clone()));
-                async move {
-                    req.send()
-                        .await
-                        .map_err(asg_err("AttachLoadBalancerTargetGroups"))
-                }
-            })
-            .await
-            .map(|_| OpStatus::done())
+            target_groups(shared, &rc, index, group, arns, true).await
         }
         Op::DetachTargetGroups { group, arns } => {
-            if dry {
-                return skipped(dry, "the Auto Scaling API has no dry run");
-            }
-            retrying(retry, progress, Some(index), resource, || {
-                let req = rc
-                    .autoscaling
-                    .detach_load_balancer_target_groups()
-                    .auto_scaling_group_name(group)
-                    .set_target_group_arns(Some(arns.clone()));
-                async move {
-                    req.send()
-                        .await
-                        .map_err(asg_err("DetachLoadBalancerTargetGroups"))
-                }
-            })
-            .await
-            .map(|_| OpStatus::done())
+            target_groups(shared, &rc, index, group, arns, false).await
         }
         Op::TagAutoScalingGroup { group, tags } => {
-            if dry {
-                return skipped(dry, "the Auto Scaling API has no dry run");
-            }
             let tags = group_tags(group, tags);
-            retrying(retry, progress, Some(index), resource, || {
-                let req = rc
-                    .autoscaling
-                    .create_or_update_tags()
-                    .set_tags(Some(tags.clone()));
-                async move { req.send().await.map_err(asg_err("CreateOrUpdateTags")) }
-            })
-            .await
-            .map(|_| OpStatus::done())
-        }
-        Op::PutScalingPolicy { group, policy } => {
-            if dry {
-                return skipped(dry, "the Auto Scaling API has no dry run");
-            }
-            put_policy(shared, &rc, index, group, policy)
+            shared
+                .retrying(index, || {
+                    let req = rc
+                        .autoscaling
+                        .create_or_update_tags()
+                        .set_tags(Some(tags.clone()));
+                    async move { req.send().await.map_err(asg_err("CreateOrUpdateTags")) }
+                })
                 .await
-                .map(|()| OpStatus::done())
+                .map(|_| OpStatus::done())
         }
+        Op::PutScalingPolicy { group, policy } => put_policy(shared, &rc, index, group, policy)
+            .await
+            .map(|()| OpStatus::done()),
         Op::DeletePolicy { group, name } => {
-            if dry {
-                return skipped(dry, "the Auto Scaling API has no dry run");
-            }
-            let r = retrying(retry, progress, Some(index), resource, || {
-                let req = rc
-                    .autoscaling
-                    .delete_policy()
-                    .auto_scaling_group_name(group)
-                    .policy_name(name);
-                async move { req.send().await.map_err(asg_err("DeletePolicy")) }
-            })
-            .await;
+            let r = shared
+                .retrying(index, || {
+                    let req = rc
+                        .autoscaling
+                        .delete_policy()
+                        .auto_scaling_group_name(group)
+                        .policy_name(name);
+                    async move { req.send().await.map_err(asg_err("DeletePolicy")) }
+                })
+                .await;
             match r {
                 Ok(_) => Ok(OpStatus::done()),
                 Err(e) if is_not_found(&e) => Ok(OpStatus::noted("already gone")),
@@ -592,24 +563,22 @@ async fn execute(shared: &Shared, state: &mut ChainState, index: usize) -> OpSta
             }
         }
         Op::StartInstanceRefresh { group, warmup_secs } => {
-            if dry {
-                return skipped(dry, "the Auto Scaling API has no dry run");
-            }
-            let r = retrying(retry, progress, Some(index), resource, || {
-                let req = rc
-                    .autoscaling
-                    .start_instance_refresh()
-                    .auto_scaling_group_name(group)
-                    .preferences(
-                        asg::RefreshPreferences::builder()
-                            .min_healthy_percentage(90)
-                            .instance_warmup(*warmup_secs)
-                            .skip_matching(true)
-                            .build(),
-                    );
-                async move { req.send().await.map_err(asg_err("StartInstanceRefresh")) }
-            })
-            .await;
+            let r = shared
+                .retrying(index, || {
+                    let req = rc
+                        .autoscaling
+                        .start_instance_refresh()
+                        .auto_scaling_group_name(group)
+                        .preferences(
+                            asg::RefreshPreferences::builder()
+                                .min_healthy_percentage(90)
+                                .instance_warmup(*warmup_secs)
+                                .skip_matching(true)
+                                .build(),
+                        );
+                    async move { req.send().await.map_err(asg_err("StartInstanceRefresh")) }
+                })
+                .await;
             match r {
                 Ok(out) => Ok(OpStatus::noted(format!(
                     "refresh {} started; follow it with: aws autoscaling describe-instance-refreshes --auto-scaling-group-name {group}",
@@ -621,12 +590,7 @@ async fn execute(shared: &Shared, state: &mut ChainState, index: usize) -> OpSta
                 Err(e) => Err(e),
             }
         }
-        Op::DeleteAutoScalingGroup { name } => {
-            if dry {
-                return skipped(dry, "the Auto Scaling API has no dry run");
-            }
-            delete_group(shared, &rc, index, name).await
-        }
+        Op::DeleteAutoScalingGroup { name } => delete_group(shared, &rc, index, name).await,
         Op::DeleteLaunchTemplate { template_id, .. } => {
             if dry {
                 return dry_run_result(
@@ -639,14 +603,15 @@ async fn execute(shared: &Shared, state: &mut ChainState, index: usize) -> OpSta
                         .map_err(ec2_err("DeleteLaunchTemplate")),
                 );
             }
-            let r = retrying(retry, progress, Some(index), resource, || {
-                let req = rc
-                    .ec2
-                    .delete_launch_template()
-                    .launch_template_id(template_id);
-                async move { req.send().await.map_err(ec2_err("DeleteLaunchTemplate")) }
-            })
-            .await;
+            let r = shared
+                .retrying(index, || {
+                    let req = rc
+                        .ec2
+                        .delete_launch_template()
+                        .launch_template_id(template_id);
+                    async move { req.send().await.map_err(ec2_err("DeleteLaunchTemplate")) }
+                })
+                .await;
             match r {
                 Ok(_) => Ok(OpStatus::done()),
                 Err(e) if is_not_found(&e) => Ok(OpStatus::noted("already gone")),
@@ -844,6 +809,10 @@ fn collision(service: &str, operation: &str, kind: &str, name: &str, owner: &Own
     )
 }
 
+#[expect(
+    clippy::result_large_err,
+    reason = "an error carries service, operation, code, message and request id; one per failed call"
+)]
 async fn create_launch_template(
     shared: &Shared,
     rc: &RegionClients,
@@ -857,7 +826,7 @@ async fn create_launch_template(
         .get(super::ownership::TAG_TOPOLOGY)
         .cloned()
         .unwrap_or_default();
-    let node = tags
+    let node_id = tags
         .get(super::ownership::TAG_NODE)
         .cloned()
         .unwrap_or_default();
@@ -870,7 +839,7 @@ async fn create_launch_template(
                 .ec2
                 .create_launch_template()
                 .launch_template_name(name)
-                .version_description(format!("topoplan: {topology}/{node}"))
+                .version_description(format!("topoplan: {topology}/{node_id}"))
                 .launch_template_data(request_data(data))
                 .tag_specifications(ec2_tag_spec(ec2::ResourceType::LaunchTemplate, tags))
                 .client_token(token)
@@ -888,7 +857,8 @@ async fn create_launch_template(
                 })?;
                 Ok((
                     id.to_owned(),
-                    lt.and_then(|t| t.default_version_number()).unwrap_or(1),
+                    lt.and_then(ec2::LaunchTemplate::default_version_number)
+                        .unwrap_or(1),
                 ))
             }
         },
@@ -961,7 +931,7 @@ async fn create_version(
                     .await
                     .map_err(ec2_err("CreateLaunchTemplateVersion"))?;
                 out.launch_template_version()
-                    .and_then(|v| v.version_number())
+                    .and_then(ec2::LaunchTemplateVersion::version_number)
                     .ok_or_else(|| {
                         ApiError::local(
                             "ec2",
@@ -995,6 +965,10 @@ async fn create_version(
     .await
 }
 
+#[expect(
+    clippy::result_large_err,
+    reason = "an error carries service, operation, code, message and request id; one per failed call"
+)]
 async fn create_group(
     shared: &Shared,
     rc: &RegionClients,
@@ -1078,12 +1052,8 @@ async fn update_group(
     update: &GroupUpdate,
     template: Option<asg::LaunchTemplateSpecification>,
 ) -> Result<(), ApiError> {
-    retrying(
-        &shared.options.retry,
-        &shared.progress,
-        Some(index),
-        &shared.ops[index].resource,
-        || {
+    shared
+        .retrying(index, || {
             let req = rc
                 .autoscaling
                 .update_auto_scaling_group()
@@ -1102,9 +1072,48 @@ async fn update_group(
                     .map(|_| ())
                     .map_err(asg_err("UpdateAutoScalingGroup"))
             }
-        },
-    )
-    .await
+        })
+        .await
+}
+
+async fn target_groups(
+    shared: &Shared,
+    rc: &RegionClients,
+    index: usize,
+    group: &str,
+    arns: &[String],
+    attach: bool,
+) -> Result<OpStatus, ApiError> {
+    shared
+        .retrying(index, || {
+            let attach_req = rc
+                .autoscaling
+                .attach_load_balancer_target_groups()
+                .auto_scaling_group_name(group)
+                .set_target_group_arns(Some(arns.to_vec()));
+            let detach_req = rc
+                .autoscaling
+                .detach_load_balancer_target_groups()
+                .auto_scaling_group_name(group)
+                .set_target_group_arns(Some(arns.to_vec()));
+            async move {
+                if attach {
+                    attach_req
+                        .send()
+                        .await
+                        .map(|_| ())
+                        .map_err(asg_err("AttachLoadBalancerTargetGroups"))
+                } else {
+                    detach_req
+                        .send()
+                        .await
+                        .map(|_| ())
+                        .map_err(asg_err("DetachLoadBalancerTargetGroups"))
+                }
+            }
+        })
+        .await
+        .map(|()| OpStatus::done())
 }
 
 async fn put_policy(
@@ -1114,12 +1123,8 @@ async fn put_policy(
     group: &str,
     policy: &PolicySpec,
 ) -> Result<(), ApiError> {
-    retrying(
-        &shared.options.retry,
-        &shared.progress,
-        Some(index),
-        &shared.ops[index].resource,
-        || {
+    shared
+        .retrying(index, || {
             let req = rc
                 .autoscaling
                 .put_scaling_policy()
@@ -1165,9 +1170,8 @@ async fn put_policy(
                     .map(|_| ())
                     .map_err(asg_err("PutScalingPolicy"))
             }
-        },
-    )
-    .await
+        })
+        .await
 }
 
 /// Force-deletes a group and waits until AWS has removed it (its
@@ -1180,20 +1184,21 @@ async fn delete_group(
 ) -> Result<OpStatus, ApiError> {
     let retry = &shared.options.retry;
     let resource = &shared.ops[index].resource;
-    let r = retrying(retry, &shared.progress, Some(index), resource, || {
-        let req = rc
-            .autoscaling
-            .delete_auto_scaling_group()
-            .auto_scaling_group_name(name)
-            .force_delete(true);
-        async move {
-            req.send()
-                .await
-                .map(|_| ())
-                .map_err(asg_err("DeleteAutoScalingGroup"))
-        }
-    })
-    .await;
+    let r = shared
+        .retrying(index, || {
+            let req = rc
+                .autoscaling
+                .delete_auto_scaling_group()
+                .auto_scaling_group_name(name)
+                .force_delete(true);
+            async move {
+                req.send()
+                    .await
+                    .map(|_| ())
+                    .map_err(asg_err("DeleteAutoScalingGroup"))
+            }
+        })
+        .await;
     match r {
         Ok(()) => {}
         Err(e) if is_not_found(&e) => return Ok(OpStatus::noted("already gone")),
@@ -1202,18 +1207,19 @@ async fn delete_group(
     let deadline = Instant::now() + Duration::from_secs(retry.wait_timeout_secs);
     let mut attempt = 0;
     loop {
-        let out = retrying(retry, &shared.progress, Some(index), resource, || {
-            let req = rc
-                .autoscaling
-                .describe_auto_scaling_groups()
-                .auto_scaling_group_names(name);
-            async move {
-                req.send()
-                    .await
-                    .map_err(asg_err("DescribeAutoScalingGroups"))
-            }
-        })
-        .await?;
+        let out = shared
+            .retrying(index, || {
+                let req = rc
+                    .autoscaling
+                    .describe_auto_scaling_groups()
+                    .auto_scaling_group_names(name);
+                async move {
+                    req.send()
+                        .await
+                        .map_err(asg_err("DescribeAutoScalingGroups"))
+                }
+            })
+            .await?;
         if out.auto_scaling_groups().is_empty() {
             return Ok(OpStatus::done());
         }

@@ -1,7 +1,7 @@
 //! Connecting to AWS: credentials from the standard chain (environment,
 //! profile, SSO, instance role) through aws-config, `--profile`,
 //! `--region`, `--endpoint-url`; one EC2 and one Auto Scaling client per
-//! region; the account guard (STS GetCallerIdentity); and a count of every
+//! region; the account guard (STS `GetCallerIdentity`); and a count of every
 //! API call made, by an SDK interceptor.
 //!
 //! Credentials are never printed: nothing here formats them, and no
@@ -148,7 +148,7 @@ impl Clients {
         let mut loader = aws_config::defaults(BehaviorVersion::latest()).timeout_config(
             TimeoutConfig::builder()
                 .connect_timeout(Duration::from_secs(10))
-                .operation_attempt_timeout(Duration::from_secs(60))
+                .operation_attempt_timeout(Duration::from_mins(1))
                 .build(),
         );
         if let Some(profile) = &options.profile {
@@ -221,7 +221,7 @@ impl Clients {
             .clone()
     }
 
-    /// The account the credentials belong to (STS GetCallerIdentity).
+    /// The account the credentials belong to (STS `GetCallerIdentity`).
     pub async fn caller_account(&self) -> Result<String, ApiError> {
         let conf = aws_sdk_sts::config::Builder::from(&self.inner.sdk)
             .region(Region::new(self.inner.default_region.clone()))

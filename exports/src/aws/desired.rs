@@ -129,7 +129,7 @@ pub struct LaunchTemplateData {
     /// Name or ARN.
     pub iam_instance_profile: Option<String>,
     pub key_name: Option<String>,
-    /// `required` for IMDSv2.
+    /// `required` for `IMDSv2`.
     pub metadata_http_tokens: Option<String>,
 }
 
@@ -165,7 +165,7 @@ pub fn describe_user_data(base64: &str) -> String {
         .decode(base64)
         .unwrap_or_else(|_| base64.as_bytes().to_vec());
     let digest = Sha256::digest(&bytes);
-    let short: String = digest[..4].iter().map(|b| format!("{b:02x}")).collect();
+    let short = super::observed::hex(&digest[..4]);
     format!("{} bytes, sha256 {short}…", bytes.len())
 }
 
@@ -303,44 +303,19 @@ fn group(
         .image_for(region)
         .or_else(|| spec.aws.images.get(region).map(String::as_str))
         .or_else(|| meta.aws.images.get(region).map(String::as_str));
-    let image_id = match image {
-        Some(image) => image.to_owned(),
-        None => {
-            problems.push(problem(
-                "no-image",
-                format!(
-                    "no machine image for {region}: set \"aws\": {{\"images\": {{\"{region}\": \"ami-…\"}}}} in the document (or in the node), or pass --image-id {region}=ami-… (an SSM parameter works too: resolve:ssm:/aws/service/…)"
-                ),
-            ));
-            String::new()
-        }
+    let image_id = if let Some(image) = image {
+        image.to_owned()
+    } else {
+        problems.push(problem(
+            "no-image",
+            format!(
+                "no machine image for {region}: set \"aws\": {{\"images\": {{\"{region}\": \"ami-…\"}}}} in the document (or in the node), or pass --image-id {region}=ami-… (an SSM parameter works too: resolve:ssm:/aws/service/…)"
+            ),
+        ));
+        String::new()
     };
 
-    // Subnets: listed per AZ, else found by the node's tags, else the document's.
-    let tags_lookup = if spec.aws.subnet_tags.is_empty() {
-        &meta.aws.subnet_tags
-    } else {
-        &spec.aws.subnet_tags
-    };
-    let mut subnets = Vec::with_capacity(azs.len());
-    for az in azs {
-        if let Some(id) = spec.aws.subnets.get(az) {
-            subnets.push((az.clone(), SubnetSource::Id(id.clone())));
-        } else if !tags_lookup.is_empty() {
-            let tags: Tags = tags_lookup
-                .iter()
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect();
-            subnets.push((az.clone(), SubnetSource::Tags(tags)));
-        } else {
-            problems.push(problem(
-                "no-subnet",
-                format!(
-                    "no subnet for {az}: list it in the node (\"aws\": {{\"subnets\": {{\"{az}\": \"subnet-…\"}}}}) or set \"aws\": {{\"subnet_tags\": {{…}}}} to find subnets by tag"
-                ),
-            ));
-        }
-    }
+    let subnets = subnet_sources(spec, &meta.aws, azs, &problem, &mut problems);
     if azs.is_empty() {
         problems.push(problem(
             "no-subnet",
@@ -349,40 +324,8 @@ fn group(
     }
 
     // Sizes, scaled down in a standby region.
-    let (mut min, mut desired, max) = (spec.min, spec.desired, spec.max);
-    let mut capacity_note = None;
-    match standby {
-        Some((Standby::PilotLight, _)) => {
-            capacity_note = Some(format!(
-                "pilot light standby: no instances until failover (document: min {min}, desired {desired})"
-            ));
-            (min, desired) = (0, 0);
-        }
-        Some((Standby::WarmStandby, fraction)) => {
-            let scale = |v: u32| {
-                let scaled = (f64::from(v) * fraction).ceil();
-                // A fraction in (0, 1] keeps the value within u32.
-                if scaled.is_finite() && scaled >= 0.0 && scaled <= f64::from(v) {
-                    #[expect(
-                        clippy::cast_possible_truncation,
-                        clippy::cast_sign_loss,
-                        reason = "checked to lie within 0..=v just above"
-                    )]
-                    let s = scaled as u32;
-                    s
-                } else {
-                    v
-                }
-            };
-            let (smin, sdesired) = (scale(min), scale(desired));
-            capacity_note = Some(format!(
-                "warm standby at {:.0}% of the primary: min {min} → {smin}, desired {desired} → {sdesired}",
-                fraction * 100.0
-            ));
-            (min, desired) = (smin, sdesired);
-        }
-        None => {}
-    }
+    let (min, desired, capacity_note) = standby_sizes(spec.min, spec.desired, standby);
+    let max = spec.max;
     let size = |field: &str, v: u32, problems: &mut Vec<Problem>| {
         i32::try_from(v).unwrap_or_else(|_| {
             problems.push(problem(
@@ -430,39 +373,11 @@ fn group(
     target_group_arns.sort();
     target_group_arns.dedup();
 
-    if spec.health_check == HealthCheckType::Elb && target_group_arns.is_empty() {
-        notes.push(format!(
-            "{}: health check elb in {region} without target groups: AWS replaces instances only on failed EC2 status checks until the group is registered with a target group (\"aws\": {{\"target_groups\": …}})",
-            node.id
-        ));
-    }
-    if spec.platform != Platform::Ec2 {
-        let platform = if spec.platform == Platform::Ecs {
-            "ecs"
-        } else {
-            "eks"
-        };
-        notes.push(format!(
-            "{}: platform {platform}: the group in {region} is applied as plain EC2 capacity; registering it with {} is the Terraform export's job",
-            node.id,
-            platform.to_uppercase()
-        ));
-    }
-    let kinds: &[PolicyKind] = match spec.scaling {
-        ScalingPolicy::TargetTracking => &[PolicyKind::TargetTracking],
-        ScalingPolicy::Predictive => &[PolicyKind::TargetTracking, PolicyKind::Predictive],
-        ScalingPolicy::Step => {
-            notes.push(format!(
-                "{}: step scaling is not applied (it needs CloudWatch alarms, which the Terraform export writes): the group in {region} gets no scaling policy",
-                node.id
-            ));
-            &[]
-        }
-    };
+    let kinds = policy_kinds(node, spec, region, target_group_arns.is_empty(), notes);
     let target_cpu_percent = (spec.target_cpu * 10_000.0).round() / 100.0;
     let policies = kinds
-        .iter()
-        .map(|&kind| PolicySpec {
+        .into_iter()
+        .map(|kind| PolicySpec {
             name: policy_name(&name, kind),
             kind,
             target_cpu_percent,
@@ -523,6 +438,123 @@ fn group(
         policies,
         capacity_note,
     })
+}
+
+/// Where each AZ's subnet comes from: listed in the node, else found by the
+/// node's tags, else by the document's.
+fn subnet_sources(
+    spec: &ServiceSpec,
+    document: &topoplan_core::model::AwsSettings,
+    azs: &[String],
+    problem: &dyn Fn(&'static str, String) -> Problem,
+    problems: &mut Vec<Problem>,
+) -> Vec<(String, SubnetSource)> {
+    let lookup = if spec.aws.subnet_tags.is_empty() {
+        &document.subnet_tags
+    } else {
+        &spec.aws.subnet_tags
+    };
+    let mut subnets = Vec::with_capacity(azs.len());
+    for az in azs {
+        if let Some(id) = spec.aws.subnets.get(az) {
+            subnets.push((az.clone(), SubnetSource::Id(id.clone())));
+        } else if !lookup.is_empty() {
+            let tags: Tags = lookup.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+            subnets.push((az.clone(), SubnetSource::Tags(tags)));
+        } else {
+            problems.push(problem(
+                "no-subnet",
+                format!(
+                    "no subnet for {az}: list it in the node (\"aws\": {{\"subnets\": {{\"{az}\": \"subnet-…\"}}}}) or set \"aws\": {{\"subnet_tags\": {{…}}}} to find subnets by tag"
+                ),
+            ));
+        }
+    }
+    subnets
+}
+
+/// Min and desired in a standby region (the maximum stays, so a standby
+/// can scale up on failover), and the note saying why.
+fn standby_sizes(
+    min: u32,
+    desired: u32,
+    standby: Option<(Standby, f64)>,
+) -> (u32, u32, Option<String>) {
+    match standby {
+        None => (min, desired, None),
+        Some((Standby::PilotLight, _)) => (
+            0,
+            0,
+            Some(format!(
+                "pilot light standby: no instances until failover (document: min {min}, desired {desired})"
+            )),
+        ),
+        Some((Standby::WarmStandby, fraction)) => {
+            let scale = |v: u32| {
+                let scaled = (f64::from(v) * fraction).ceil();
+                // A fraction in (0, 1] keeps the value within 0..=v.
+                if scaled.is_finite() && scaled >= 0.0 && scaled <= f64::from(v) {
+                    #[expect(
+                        clippy::cast_possible_truncation,
+                        clippy::cast_sign_loss,
+                        reason = "checked to lie within 0..=v just above"
+                    )]
+                    let s = scaled as u32;
+                    s
+                } else {
+                    v
+                }
+            };
+            let (smin, sdesired) = (scale(min), scale(desired));
+            (
+                smin,
+                sdesired,
+                Some(format!(
+                    "warm standby at {:.0}% of the primary: min {min} → {smin}, desired {desired} → {sdesired}",
+                    fraction * 100.0
+                )),
+            )
+        }
+    }
+}
+
+/// The scaling policies a service gets, with notes on what is not applied.
+fn policy_kinds(
+    node: &topoplan_core::model::Node,
+    spec: &ServiceSpec,
+    region: &str,
+    no_target_groups: bool,
+    notes: &mut Vec<String>,
+) -> Vec<PolicyKind> {
+    if spec.health_check == HealthCheckType::Elb && no_target_groups {
+        notes.push(format!(
+            "{}: health check elb in {region} without target groups: AWS replaces instances only on failed EC2 status checks until the group is registered with a target group (\"aws\": {{\"target_groups\": …}})",
+            node.id
+        ));
+    }
+    if spec.platform != Platform::Ec2 {
+        let platform = if spec.platform == Platform::Ecs {
+            "ecs"
+        } else {
+            "eks"
+        };
+        notes.push(format!(
+            "{}: platform {platform}: the group in {region} is applied as plain EC2 capacity; registering it with {} is the Terraform export's job",
+            node.id,
+            platform.to_uppercase()
+        ));
+    }
+    match spec.scaling {
+        ScalingPolicy::TargetTracking => vec![PolicyKind::TargetTracking],
+        ScalingPolicy::Predictive => vec![PolicyKind::TargetTracking, PolicyKind::Predictive],
+        ScalingPolicy::Step => {
+            notes.push(format!(
+                "{}: step scaling is not applied (it needs CloudWatch alarms, which the Terraform export writes): the group in {region} gets no scaling policy",
+                node.id
+            ));
+            Vec::new()
+        }
+    }
 }
 
 /// The tag recording the desired capacity an apply set.

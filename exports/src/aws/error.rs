@@ -138,8 +138,7 @@ impl ApiError {
         let (kind, message) = match err {
             SdkError::ServiceError(_) | SdkError::ResponseError(_) => (
                 classify(code.as_deref(), http_status),
-                err.message()
-                    .map_or_else(|| chain(err), str::to_owned),
+                err.message().map_or_else(|| chain(err), str::to_owned),
             ),
             SdkError::TimeoutError(_) => (
                 ErrorKind::Transient,

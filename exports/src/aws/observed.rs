@@ -141,12 +141,22 @@ impl Observed {
     }
 }
 
-/// SHA-256 of the value's JSON (serde_json writes struct fields in
+/// SHA-256 of the value's JSON (`serde_json` writes struct fields in
 /// declaration order and maps sorted, so equal values give equal text).
 pub fn digest<T: Serialize>(value: &T) -> String {
     let bytes = serde_json::to_vec(value).unwrap_or_default();
-    let d = Sha256::digest(&bytes);
-    d.iter().map(|b| format!("{b:02x}")).collect()
+    hex(&Sha256::digest(&bytes))
+}
+
+/// Lower-case hexadecimal.
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
 }
 
 impl ObservedRegion {

@@ -38,7 +38,7 @@ pub fn resource_name(topology: &str, node: &str) -> String {
         return name;
     }
     let digest = Sha256::digest(name.as_bytes());
-    let hash: String = digest[..6].iter().map(|b| format!("{b:02x}")).collect();
+    let hash = super::observed::hex(&digest[..6]);
     let keep = MAX_NAME_LEN - hash.len() - 1;
     format!("{}-{hash}", &name[..keep])
 }

@@ -257,6 +257,18 @@ impl Op {
         }
     }
 
+    /// The API the operation belongs to: `ec2` or `autoscaling`.
+    pub fn service(&self) -> &'static str {
+        match self {
+            Self::CreateLaunchTemplate { .. }
+            | Self::CreateLaunchTemplateVersion { .. }
+            | Self::SetDefaultVersion { .. }
+            | Self::TagLaunchTemplate { .. }
+            | Self::DeleteLaunchTemplate { .. } => "ec2",
+            _ => "autoscaling",
+        }
+    }
+
     /// The existing resource the operation changes, if any (creations
     /// change nothing that exists).
     pub fn target(&self) -> Option<Target> {
@@ -453,14 +465,15 @@ impl Planner<'_> {
     }
 
     fn region(&mut self, desired: &Desired, region: &str, obs: &ObservedRegion) {
+        let index = Index::new(obs);
         let mut wanted: BTreeSet<&str> = BTreeSet::new();
         for group in desired.groups_in(region) {
             wanted.insert(&group.launch_template.name);
             wanted.insert(&group.asg.name);
-            self.group(group, obs);
+            self.group(group, &index);
             self.chain += 1;
         }
-        self.orphans(region, obs, &wanted);
+        self.orphans(region, obs, &index, &wanted);
     }
 
     /// Refuses a name taken by a resource that is not this node's.
@@ -491,16 +504,19 @@ impl Planner<'_> {
         }
     }
 
-    fn group(&mut self, group: &DesiredGroup, obs: &ObservedRegion) {
-        let lt_obs = obs.launch_template_named(&group.launch_template.name);
-        let asg_obs = obs.group_named(&group.asg.name);
+    fn group(&mut self, group: &DesiredGroup, index: &Index<'_>) {
+        let lt_obs = index
+            .templates
+            .get(group.launch_template.name.as_str())
+            .copied();
+        let asg_obs = index.groups.get(group.asg.name.as_str()).copied();
         let lt_ok = lt_obs.is_none_or(|lt| {
             self.check_owner(group, ResourceKind::LaunchTemplate, &lt.name, &lt.tags)
         });
         let asg_ok = asg_obs.is_none_or(|g| {
             self.check_owner(group, ResourceKind::AutoScalingGroup, &g.name, &g.tags)
         });
-        let subnets = self.resolve_subnets(group, &obs.subnets);
+        let subnets = self.resolve_subnets(group, index);
         if !lt_ok || !asg_ok {
             return;
         }
@@ -527,10 +543,13 @@ impl Planner<'_> {
         self.push(&group.region, &group.node_id, lt_draft);
         let asg_draft = self.auto_scaling_group(group, asg_obs, source, subnet_ids);
         self.push(&group.region, &group.node_id, asg_draft);
-        let policies: Vec<&ObservedPolicy> = if asg_obs.is_some() {
-            obs.policies_of(&group.asg.name).collect()
+        let policies: &[&ObservedPolicy] = if asg_obs.is_some() {
+            index
+                .policies
+                .get(group.asg.name.as_str())
+                .map_or(&[], Vec::as_slice)
         } else {
-            Vec::new()
+            &[]
         };
         for spec in &group.policies {
             let draft = policy(
@@ -540,7 +559,7 @@ impl Planner<'_> {
             );
             self.push(&group.region, &group.node_id, draft);
         }
-        for p in policies {
+        for p in policies.iter().copied() {
             let wanted = group.policies.iter().any(|s| s.name == p.name);
             if !wanted && is_our_policy_name(&group.asg.name, &p.name) {
                 let mut draft = Draft::new(ResourceKind::ScalingPolicy, &p.name, Action::Delete);
@@ -561,11 +580,7 @@ impl Planner<'_> {
 
     /// The subnet ids of the group's AZs, or problems saying which AZ has
     /// none, several, or a subnet in the wrong place.
-    fn resolve_subnets(
-        &mut self,
-        group: &DesiredGroup,
-        subnets: &[ObservedSubnet],
-    ) -> Option<Vec<String>> {
+    fn resolve_subnets(&mut self, group: &DesiredGroup, index: &Index<'_>) -> Option<Vec<String>> {
         let mut ids = Vec::new();
         let mut ok = true;
         let mut problem = |message: String| {
@@ -577,7 +592,7 @@ impl Planner<'_> {
         let mut problems = Vec::new();
         for (az, source) in &group.asg.subnets {
             match source {
-                SubnetSource::Id(id) => match subnets.iter().find(|s| &s.id == id) {
+                SubnetSource::Id(id) => match index.subnets.get(id.as_str()) {
                     None => problems.push(problem(format!(
                         "subnet {id} (given for {az}) does not exist in {}",
                         group.region
@@ -589,11 +604,13 @@ impl Planner<'_> {
                     Some(s) => ids.push(s.id.clone()),
                 },
                 SubnetSource::Tags(tags) => {
-                    let found: Vec<&ObservedSubnet> = subnets
-                        .iter()
-                        .filter(|s| {
-                            &s.az == az && tags.iter().all(|(k, v)| s.tags.get(k) == Some(v))
-                        })
+                    let found: Vec<&ObservedSubnet> = index
+                        .subnets_by_az
+                        .get(az.as_str())
+                        .into_iter()
+                        .flatten()
+                        .copied()
+                        .filter(|s| tags.iter().all(|(k, v)| s.tags.get(k) == Some(v)))
                         .collect();
                     let shown = show_tags(tags);
                     match found.as_slice() {
@@ -616,7 +633,7 @@ impl Planner<'_> {
         }
         let vpcs: BTreeSet<&str> = ids
             .iter()
-            .filter_map(|id| subnets.iter().find(|s| &s.id == id))
+            .filter_map(|id| index.subnets.get(id.as_str()))
             .map(|s| s.vpc_id.as_str())
             .collect();
         if vpcs.len() > 1 {
@@ -763,114 +780,19 @@ impl Planner<'_> {
 
         let mut draft = Draft::new(ResourceKind::AutoScalingGroup, &spec.name, Action::NoOp);
         let mut update = GroupUpdate::default();
-        let mut field = |name: &str, old: String, new: String| {
-            draft
-                .fields
-                .push(FieldChange::new(name, Some(old), Some(new)));
-        };
-        if og.min != spec.min {
-            field("min", og.min.to_string(), spec.min.to_string());
-            update.min = Some(spec.min);
-        }
-        if og.max != spec.max {
-            field("max", og.max.to_string(), spec.max.to_string());
-            update.max = Some(spec.max);
-        }
-        // Desired capacity: the document's when it changed since the last
-        // apply; otherwise the autoscaler's (AWS keeps it within min..max).
-        let applied: Option<i32> = og.tags.get(TAG_DESIRED).and_then(|v| v.parse().ok());
-        let mut desired_note = None;
-        if applied == Some(spec.desired) {
-            if og.desired != spec.desired {
-                let clamped = og.desired.clamp(spec.min, spec.max.max(spec.min));
-                desired_note = Some(if clamped == og.desired {
-                    format!(
-                        "desired capacity {} was set by autoscaling (the document's {} was applied before): left alone",
-                        og.desired, spec.desired
-                    )
-                } else {
-                    format!(
-                        "desired capacity {} moves to {clamped} with the new min/max (AWS keeps it within them)",
-                        og.desired
-                    )
-                });
-            }
-        } else {
-            if og.desired != spec.desired {
-                field("desired", og.desired.to_string(), spec.desired.to_string());
-                update.desired = Some(spec.desired);
-            }
+        let (record_desired, desired_note) =
+            settings_update(spec, og, subnet_ids, &mut draft.fields, &mut update);
+        if record_desired {
             tags.push(GroupTag {
                 key: dk,
                 value: dv,
                 propagate: false,
             });
         }
-        if og.subnet_ids != subnet_ids {
-            field("subnets", og.subnet_ids.join(", "), subnet_ids.join(", "));
-            update.subnet_ids = Some(subnet_ids);
-        }
-        if og.health_check_type != spec.health_check_type {
-            field(
-                "health_check_type",
-                og.health_check_type.clone(),
-                spec.health_check_type.clone(),
-            );
-            update.health_check_type = Some(spec.health_check_type.clone());
-        }
-        let grace = og.health_check_grace_secs.unwrap_or(0);
-        if grace != spec.health_check_grace_secs {
-            field(
-                "health_check_grace_secs",
-                grace.to_string(),
-                spec.health_check_grace_secs.to_string(),
-            );
-            update.health_check_grace_secs = Some(spec.health_check_grace_secs);
-        }
-        // Compared only where the API reports it (moto does not); the
-        // scaling policies carry the same warm-up and are always compared.
-        if let Some(warmup) = og.default_instance_warmup_secs
-            && warmup != spec.instance_warmup_secs
-        {
-            field(
-                "instance_warmup_secs",
-                warmup.to_string(),
-                spec.instance_warmup_secs.to_string(),
-            );
-            update.instance_warmup_secs = Some(spec.instance_warmup_secs);
-        }
-        let current = og.launch_template.as_ref();
-        let shown_current = current.map_or_else(
-            || "(none)".to_owned(),
-            |t| {
-                format!(
-                    "{} version {}",
-                    t.name.as_deref().or(t.id.as_deref()).unwrap_or("?"),
-                    t.version.as_deref().unwrap_or("$Default")
-                )
-            },
-        );
-        let points_at = |id: &str, version: i64| {
-            current.is_some_and(|t| {
-                let same_template = t.id.as_deref() == Some(id)
-                    || (t.id.is_none() && t.name.as_deref() == Some(&group.launch_template.name));
-                same_template && t.version.as_deref() == Some(version.to_string().as_str())
-            })
-        };
-        let template_move = match &source {
-            TemplateSource::Existing { id, version } => (!points_at(id, *version))
-                .then(|| format!("{} version {version}", group.launch_template.name)),
-            TemplateSource::Created => Some(format!(
-                "{} version 1 (new template)",
-                group.launch_template.name
-            )),
-            TemplateSource::NewVersion { expected, .. } => Some(format!(
-                "{} version {expected} (new)",
-                group.launch_template.name
-            )),
-        };
-        if let Some(shown_new) = template_move {
-            field("launch_template", shown_current, shown_new);
+        if let Some((old, new)) = template_move(group, og, &source) {
+            draft
+                .fields
+                .push(FieldChange::new("launch_template", Some(old), Some(new)));
             update.template = Some(source);
         }
         let attach: Vec<String> = spec
@@ -886,11 +808,11 @@ impl Planner<'_> {
             .cloned()
             .collect();
         if !attach.is_empty() || !detach.is_empty() {
-            field(
+            draft.fields.push(FieldChange::new(
                 "target_groups",
-                og.target_group_arns.join(", "),
-                spec.target_group_arns.join(", "),
-            );
+                Some(og.target_group_arns.join(", ")),
+                Some(spec.target_group_arns.join(", ")),
+            ));
         }
         let tag_changes: Vec<GroupTag> = tags
             .into_iter()
@@ -956,7 +878,13 @@ impl Planner<'_> {
 
     /// Tagged resources of this topology in `region` that no desired group
     /// names: deleted with `prune`, kept (and listed) without.
-    fn orphans(&mut self, region: &str, obs: &ObservedRegion, wanted: &BTreeSet<&str>) {
+    fn orphans(
+        &mut self,
+        region: &str,
+        obs: &ObservedRegion,
+        index: &Index<'_>,
+        wanted: &BTreeSet<&str>,
+    ) {
         let mut names: BTreeMap<
             &str,
             (
@@ -993,7 +921,13 @@ impl Planner<'_> {
             };
             if let Some(g) = group {
                 let deleting = g.status.as_deref() == Some("Delete in progress");
-                for p in obs.policies_of(&g.name) {
+                for p in index
+                    .policies
+                    .get(g.name.as_str())
+                    .into_iter()
+                    .flatten()
+                    .copied()
+                {
                     let mut draft = Draft::new(ResourceKind::ScalingPolicy, &p.name, action);
                     if deleting {
                         draft.action = Action::NoOp;
@@ -1044,6 +978,162 @@ impl Planner<'_> {
             }
             self.chain += 1;
         }
+    }
+}
+
+/// Compares a group's settings with the document's, recording each change
+/// as a field and in `update`. Returns whether the desired-capacity tag must
+/// be (re)written, and a note about the live desired capacity.
+fn settings_update(
+    spec: &AsgSpec,
+    og: &ObservedGroup,
+    subnet_ids: Vec<String>,
+    fields: &mut Vec<FieldChange>,
+    update: &mut GroupUpdate,
+) -> (bool, Option<String>) {
+    let mut field = |name: &str, old: String, new: String| {
+        fields.push(FieldChange::new(name, Some(old), Some(new)));
+    };
+    if og.min != spec.min {
+        field("min", og.min.to_string(), spec.min.to_string());
+        update.min = Some(spec.min);
+    }
+    if og.max != spec.max {
+        field("max", og.max.to_string(), spec.max.to_string());
+        update.max = Some(spec.max);
+    }
+    // Desired capacity: the document's when it changed since the last
+    // apply; otherwise the autoscaler's (AWS keeps it within min..max).
+    let applied: Option<i32> = og.tags.get(TAG_DESIRED).and_then(|v| v.parse().ok());
+    let mut note = None;
+    let record = applied != Some(spec.desired);
+    if record {
+        if og.desired != spec.desired {
+            field("desired", og.desired.to_string(), spec.desired.to_string());
+            update.desired = Some(spec.desired);
+        }
+    } else if og.desired != spec.desired {
+        let clamped = og.desired.clamp(spec.min, spec.max.max(spec.min));
+        note = Some(if clamped == og.desired {
+            format!(
+                "desired capacity {} was set by autoscaling (the document's {} was applied before): left alone",
+                og.desired, spec.desired
+            )
+        } else {
+            format!(
+                "desired capacity {} moves to {clamped} with the new min/max (AWS keeps it within them)",
+                og.desired
+            )
+        });
+    }
+    if og.subnet_ids != subnet_ids {
+        field("subnets", og.subnet_ids.join(", "), subnet_ids.join(", "));
+        update.subnet_ids = Some(subnet_ids);
+    }
+    if og.health_check_type != spec.health_check_type {
+        field(
+            "health_check_type",
+            og.health_check_type.clone(),
+            spec.health_check_type.clone(),
+        );
+        update.health_check_type = Some(spec.health_check_type.clone());
+    }
+    let grace = og.health_check_grace_secs.unwrap_or(0);
+    if grace != spec.health_check_grace_secs {
+        field(
+            "health_check_grace_secs",
+            grace.to_string(),
+            spec.health_check_grace_secs.to_string(),
+        );
+        update.health_check_grace_secs = Some(spec.health_check_grace_secs);
+    }
+    // Compared only where the API reports it (moto does not); the scaling
+    // policies carry the same warm-up and are always compared.
+    if let Some(warmup) = og.default_instance_warmup_secs
+        && warmup != spec.instance_warmup_secs
+    {
+        field(
+            "instance_warmup_secs",
+            warmup.to_string(),
+            spec.instance_warmup_secs.to_string(),
+        );
+        update.instance_warmup_secs = Some(spec.instance_warmup_secs);
+    }
+    (record, note)
+}
+
+/// The launch template version a group moves to, as (old, new) for the
+/// plan, or `None` when it already launches from the right one.
+fn template_move(
+    group: &DesiredGroup,
+    og: &ObservedGroup,
+    source: &TemplateSource,
+) -> Option<(String, String)> {
+    let name = &group.launch_template.name;
+    let current = og.launch_template.as_ref();
+    let shown_current = current.map_or_else(
+        || "(none)".to_owned(),
+        |t| {
+            format!(
+                "{} version {}",
+                t.name.as_deref().or(t.id.as_deref()).unwrap_or("?"),
+                t.version.as_deref().unwrap_or("$Default")
+            )
+        },
+    );
+    let points_at = |id: &str, version: i64| {
+        current.is_some_and(|t| {
+            let same_template =
+                t.id.as_deref() == Some(id) || (t.id.is_none() && t.name.as_deref() == Some(name));
+            same_template && t.version.as_deref() == Some(version.to_string().as_str())
+        })
+    };
+    let shown_new = match source {
+        TemplateSource::Existing { id, version } => {
+            (!points_at(id, *version)).then(|| format!("{name} version {version}"))
+        }
+        TemplateSource::Created => Some(format!("{name} version 1 (new template)")),
+        TemplateSource::NewVersion { expected, .. } => {
+            Some(format!("{name} version {expected} (new)"))
+        }
+    }?;
+    Some((shown_current, shown_new))
+}
+
+/// One region's observed resources by name, built once per plan (lookups
+/// per group stay cheap with thousands of groups).
+struct Index<'a> {
+    templates: BTreeMap<&'a str, &'a ObservedLaunchTemplate>,
+    groups: BTreeMap<&'a str, &'a ObservedGroup>,
+    /// Policies by group name.
+    policies: BTreeMap<&'a str, Vec<&'a ObservedPolicy>>,
+    subnets: BTreeMap<&'a str, &'a ObservedSubnet>,
+    subnets_by_az: BTreeMap<&'a str, Vec<&'a ObservedSubnet>>,
+}
+
+impl<'a> Index<'a> {
+    fn new(obs: &'a ObservedRegion) -> Self {
+        let mut index = Self {
+            templates: BTreeMap::new(),
+            groups: BTreeMap::new(),
+            policies: BTreeMap::new(),
+            subnets: BTreeMap::new(),
+            subnets_by_az: BTreeMap::new(),
+        };
+        for t in &obs.launch_templates {
+            index.templates.entry(&t.name).or_insert(t);
+        }
+        for g in &obs.groups {
+            index.groups.entry(&g.name).or_insert(g);
+        }
+        for p in &obs.policies {
+            index.policies.entry(&p.group).or_default().push(p);
+        }
+        for s in &obs.subnets {
+            index.subnets.entry(&s.id).or_insert(s);
+            index.subnets_by_az.entry(&s.az).or_default().push(s);
+        }
+        index
     }
 }
 

@@ -47,27 +47,6 @@ impl RetryPolicy {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn backoff_grows_is_jittered_and_capped() {
-        let p = RetryPolicy::default();
-        for attempt in 0..30 {
-            let step = (250u64 << attempt.min(20)).min(10_000);
-            for _ in 0..50 {
-                let d = p.backoff(attempt).as_millis();
-                let d = u64::try_from(d).unwrap();
-                assert!(d >= step / 2 && d <= step, "attempt {attempt}: {d} ms");
-            }
-        }
-        let samples: std::collections::HashSet<u128> =
-            (0..50).map(|_| p.backoff(3).as_millis()).collect();
-        assert!(samples.len() > 5, "no jitter: {samples:?}");
-    }
-}
-
 /// Runs `call` until it succeeds, fails for good, or the attempts are
 /// spent; reports each retry. For reads and idempotent writes only.
 pub(crate) async fn retrying<T, F, Fut>(
@@ -100,5 +79,26 @@ where
             }
             Err(e) => return Err(e),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_is_jittered_and_capped() {
+        let p = RetryPolicy::default();
+        for attempt in 0..30 {
+            let step = (250u64 << attempt.min(20)).min(10_000);
+            for _ in 0..50 {
+                let d = p.backoff(attempt).as_millis();
+                let d = u64::try_from(d).unwrap();
+                assert!(d >= step / 2 && d <= step, "attempt {attempt}: {d} ms");
+            }
+        }
+        let samples: std::collections::HashSet<u128> =
+            (0..50).map(|_| p.backoff(3).as_millis()).collect();
+        assert!(samples.len() > 5, "no jitter: {samples:?}");
     }
 }
