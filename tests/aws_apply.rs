@@ -250,8 +250,10 @@ fn an_empty_account_is_planned_as_creates_applied_and_then_has_no_changes() {
     assert!(actions(&plan).iter().all(|a| a.3 == "no_op"), "{plan:#}");
     s.proxy.clear();
     let out = s.run(&["apply", "aws", &doc, "--auto-approve"]);
-    assert_eq!(out.status.code(), Some(0));
-    assert!(stdout(&out).contains("No changes"), "{}", stdout(&out));
+    assert!(succeeds(&out).contains("No changes"), "{}", stdout(&out));
+    let out = s.run(&["apply", "aws", &doc, "--auto-approve", "--json"]);
+    let result: Value = serde_json::from_str(&succeeds(&out)).expect("JSON on stdout");
+    assert_eq!(result["report"], Value::Null);
     assert_eq!(
         s.proxy.writes_forwarded(),
         0,
@@ -362,8 +364,34 @@ fn changed_sizes_and_instance_type_are_planned_field_by_field_and_converge() {
         "{text}"
     );
 
-    let out = s.run(&["apply", "aws", &doc, "--auto-approve"]);
-    succeeds(&out);
+    let out = s.run(&["apply", "aws", &doc, "--auto-approve", "--json"]);
+    let result: Value = serde_json::from_str(&succeeds(&out)).expect("JSON on stdout");
+    let ops = result["report"]["ops"].as_array().expect("operations");
+    let apis: Vec<&str> = ops
+        .iter()
+        .map(|o| o["api"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        apis,
+        [
+            "CreateLaunchTemplateVersion",
+            "ModifyLaunchTemplate",
+            "UpdateAutoScalingGroup",
+            "CreateOrUpdateTags",
+            "CreateLaunchTemplateVersion",
+            "ModifyLaunchTemplate",
+            "UpdateAutoScalingGroup",
+            "CreateOrUpdateTags",
+        ]
+    );
+    assert!(
+        ops.iter().all(|o| o["status"]["status"] == "done"),
+        "{result:#}"
+    );
+    assert_eq!(
+        result["plan"]["changes"], plan["changes"],
+        "the plan shown is the plan applied"
+    );
     let web = s.group("us-east-1", "shop-web");
     assert_eq!(
         (web["DesiredCapacity"].as_i64(), web["MaxSize"].as_i64()),

@@ -114,7 +114,9 @@ pub struct ApplyArgs {
     /// STS before any write; the document's `aws.account_id` too).
     #[arg(long, value_name = "ID")]
     pub expected_account: Option<String>,
-    /// Machine-readable report.
+    /// Machine-readable output on standard output: `{"plan": …, "report": …}`
+    /// (`report` is null when there was nothing to apply); the plan text and
+    /// the question go to standard error.
     #[arg(long)]
     pub json: bool,
     #[command(flatten)]
@@ -437,7 +439,11 @@ async fn apply(args: ApplyArgs, out: &mut dyn std::io::Write) -> anyhow::Result<
     }
     if plan.is_empty() {
         if args.json {
-            serde_json::to_writer_pretty(&mut *out, &plan)?;
+            let nothing: Option<aws::ApplyReport> = None;
+            serde_json::to_writer_pretty(
+                &mut *out,
+                &serde_json::json!({ "plan": plan, "report": nothing }),
+            )?;
             writeln!(out)?;
         }
         return Ok(ExitCode::SUCCESS);
@@ -500,7 +506,10 @@ async fn apply(args: ApplyArgs, out: &mut dyn std::io::Write) -> anyhow::Result<
         }
     };
     if args.json {
-        serde_json::to_writer_pretty(&mut *out, &report)?;
+        serde_json::to_writer_pretty(
+            &mut *out,
+            &serde_json::json!({ "plan": plan, "report": report }),
+        )?;
         writeln!(out)?;
     } else {
         write!(out, "\n{}", report::apply_text(&report))?;

@@ -159,20 +159,6 @@ pub fn hex(bytes: &[u8]) -> String {
         })
 }
 
-impl ObservedRegion {
-    pub fn launch_template_named(&self, name: &str) -> Option<&ObservedLaunchTemplate> {
-        self.launch_templates.iter().find(|t| t.name == name)
-    }
-
-    pub fn group_named(&self, name: &str) -> Option<&ObservedGroup> {
-        self.groups.iter().find(|g| g.name == name)
-    }
-
-    pub fn policies_of<'a>(&'a self, group: &'a str) -> impl Iterator<Item = &'a ObservedPolicy> {
-        self.policies.iter().filter(move |p| p.group == group)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
