@@ -13,6 +13,28 @@
 //!    plans in files.
 //!
 //! Everything else in a topology belongs to the Terraform export.
+//!
+//! The whole flow, as a front end drives it (the desktop app runs this on a
+//! tokio runtime off the UI thread and feeds the events to its progress view):
+//!
+//! ```no_run
+//! use std::sync::Arc;
+//! use topoplan_exports::aws::{self, ApplyOptions, Cancel, ClientOptions, Clients, DesiredOptions, PlanOptions, RetryPolicy};
+//!
+//! # async fn run(topology: &topoplan_core::Topology) -> Result<(), Box<dyn std::error::Error>> {
+//! let desired = aws::desired(topology, &DesiredOptions::default()).map_err(aws::problem::Problems)?;
+//! let clients = Clients::connect(&ClientOptions::default(), desired.regions.first().map(String::as_str)).await?;
+//! let progress: aws::Progress = Arc::new(|event: &aws::Event| println!("{event:?}"));
+//! let observed = aws::account::read(&clients, &desired, &RetryPolicy::default(), &progress).await?;
+//! let plan = aws::plan(&desired, &observed, PlanOptions::default()).map_err(aws::problem::Problems)?;
+//! print!("{}", aws::report::plan_text(&plan));
+//! // … after the user confirmed:
+//! let cancel = Cancel::new(); // `cancel.stop()` from the UI: finish in-flight calls, start no more
+//! let report = aws::apply(&clients, &plan, &ApplyOptions::default(), &progress, &cancel).await?;
+//! print!("{}", aws::report::apply_text(&report));
+//! # Ok(())
+//! # }
+//! ```
 
 pub mod account;
 pub mod apply;

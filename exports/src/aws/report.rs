@@ -139,6 +139,12 @@ pub fn op_line(region: &str, api: &str, resource: &str, status: &OpStatus) -> St
         ),
         OpStatus::Checked => ("would succeed", String::new()),
         OpStatus::Skipped { reason } => ("skipped", format!(" ({reason})")),
+        OpStatus::Failed { error } if error.kind.ambiguous() => (
+            "FAILED",
+            format!(
+                ": {error} (it may have taken effect all the same; the next plan shows whether)"
+            ),
+        ),
         OpStatus::Failed { error } => ("FAILED", format!(": {error}")),
         OpStatus::NotStarted => ("not done", String::new()),
         OpStatus::Abandoned => (
