@@ -5,6 +5,15 @@
 //! silently overwrites — and `StartInstanceRefresh`, which moto lacks).
 //! Each test checks the account with boto3 afterwards: converged, and no
 //! duplicates.
+//!
+//! moto's other gaps, and how they are covered: it ignores client tokens
+//! (the lost-answer test shows creations are checked before being resent,
+//! so tokens are not what prevents duplicates); its `DescribeScalingActivities`
+//! is always empty (topoplan never relies on it: a deleted group is waited
+//! for by describing the group itself); it accepts unsigned requests
+//! (signing is the SDK's; every run here uses distinctive credentials and
+//! checks that no output shows them); it deletes a group without
+//! `ForceDelete` (topoplan always forces, then waits).
 #![expect(
     clippy::expect_used,
     reason = "a test that cannot go on should fail loudly"
