@@ -455,6 +455,7 @@ fn subnet_sources(
         &spec.aws.subnet_tags
     };
     let mut subnets = Vec::with_capacity(azs.len());
+    let mut missing = Vec::new();
     for az in azs {
         if let Some(id) = spec.aws.subnets.get(az) {
             subnets.push((az.clone(), SubnetSource::Id(id.clone())));
@@ -462,13 +463,17 @@ fn subnet_sources(
             let tags: Tags = lookup.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
             subnets.push((az.clone(), SubnetSource::Tags(tags)));
         } else {
-            problems.push(problem(
-                "no-subnet",
-                format!(
-                    "no subnet for {az}: list it in the node (\"aws\": {{\"subnets\": {{\"{az}\": \"subnet-…\"}}}}) or set \"aws\": {{\"subnet_tags\": {{…}}}} to find subnets by tag"
-                ),
-            ));
+            missing.push(az.as_str());
         }
+    }
+    if let Some(first) = missing.first() {
+        problems.push(problem(
+            "no-subnet",
+            format!(
+                "no subnet for {}: list them in the node (\"aws\": {{\"subnets\": {{\"{first}\": \"subnet-…\"}}}}) or set \"aws\": {{\"subnet_tags\": {{…}}}} to find subnets by tag",
+                missing.join(", ")
+            ),
+        ));
     }
     subnets
 }
@@ -661,9 +666,15 @@ mod tests {
             2,
             "{shown:#?}"
         );
+        // One problem per group, naming every AZ without a subnet (eu-west-1a
+        // is listed in the node).
         assert_eq!(
             problems.iter().filter(|p| p.code == "no-subnet").count(),
-            2,
+            1,
+            "{shown:#?}"
+        );
+        assert!(
+            shown[1].starts_with("us-east-1: web: no subnet for us-east-1a, us-east-1b: "),
             "{shown:#?}"
         );
         assert!(
