@@ -166,6 +166,13 @@ impl Setup {
         );
     }
 
+    /// `apply aws` through the proxy, approved, with `extra` arguments.
+    fn apply(&self, doc: &str, extra: &[&str]) -> std::process::Output {
+        let mut args = vec!["apply", "aws", doc, "--auto-approve"];
+        args.extend_from_slice(extra);
+        run(&self.proxy.endpoint(), &args)
+    }
+
     fn doc_path(&self) -> String {
         self.dir.path().join("shop.json").display().to_string()
     }
@@ -179,10 +186,7 @@ fn throttling_and_server_errors_on_a_third_of_calls_still_converge_without_dupli
     };
     let Some(s) = setup(faults, 42) else { return };
     let doc = s.doc("m6i.large");
-    let out = run(
-        &s.proxy.endpoint(),
-        &["apply", "aws", &doc, "--auto-approve"],
-    );
+    let out = s.apply(&doc, &[]);
     succeeds(&out);
     assert!(
         stdout(&out).contains("12 of 12 operations done"),
@@ -214,10 +218,7 @@ fn throttling_and_server_errors_on_a_third_of_calls_still_converge_without_dupli
 
     // A change under the same conditions: one new version per template.
     let doc = s.doc("m6i.xlarge");
-    let out = run(
-        &s.proxy.endpoint(),
-        &["apply", "aws", &doc, "--auto-approve"],
-    );
+    let out = s.apply(&doc, &[]);
     succeeds(&out);
     let web = s.moto.templates("eu-west-1");
     assert_eq!(web[0]["DefaultVersionNumber"], 2);
@@ -233,10 +234,7 @@ fn answers_lost_after_the_write_never_lead_to_duplicates() {
     };
     let Some(s) = setup(lossy, 7) else { return };
     let doc = s.doc("m6i.large");
-    let out = run(
-        &s.proxy.endpoint(),
-        &["apply", "aws", &doc, "--auto-approve"],
-    );
+    let out = s.apply(&doc, &[]);
     succeeds(&out);
     let lost = s
         .proxy
@@ -257,10 +255,7 @@ fn answers_lost_after_the_write_never_lead_to_duplicates() {
     );
     s.assert_converged(1);
     let doc = s.doc("m6i.xlarge");
-    let out = run(
-        &s.proxy.endpoint(),
-        &["apply", "aws", &doc, "--auto-approve"],
-    );
+    let out = s.apply(&doc, &[]);
     succeeds(&out);
     s.assert_converged(2);
 }
@@ -273,10 +268,7 @@ fn writes_failing_for_good_give_an_exact_partial_report_and_a_rerun_converges() 
     };
     let Some(s) = setup(broken, 3) else { return };
     let doc = s.doc("m6i.large");
-    let out = run(
-        &s.proxy.endpoint(),
-        &["apply", "aws", &doc, "--auto-approve"],
-    );
+    let out = s.apply(&doc, &[]);
     ends_with_code(&out, 1);
     let text = stdout(&out);
     assert!(text.contains("4 of 12 operations done"), "{text}");
@@ -313,10 +305,7 @@ fn writes_failing_for_good_give_an_exact_partial_report_and_a_rerun_converges() 
     // Writes work again: the re-run does the rest, and only the rest.
     s.proxy.configure(Config::default());
     s.proxy.clear();
-    let out = run(
-        &s.proxy.endpoint(),
-        &["apply", "aws", &doc, "--auto-approve"],
-    );
+    let out = s.apply(&doc, &[]);
     succeeds(&out);
     assert!(stdout(&out).contains("Plan: "), "{}", stdout(&out));
     assert_eq!(
@@ -397,10 +386,7 @@ fn ctrl_c_finishes_the_call_in_flight_and_leaves_a_consistent_report() {
     assert!(!text.contains("INTERRUPTED"), "nothing abandoned: {text}");
 
     s.proxy.configure(Config::default());
-    let out = run(
-        &s.proxy.endpoint(),
-        &["apply", "aws", &doc, "--auto-approve"],
-    );
+    let out = s.apply(&doc, &[]);
     succeeds(&out);
     s.assert_converged(1);
 }
@@ -424,10 +410,7 @@ fn ctrl_c_twice_abandons_the_call_in_flight_and_a_rerun_still_converges() {
     // rest, and leaves no duplicates.
     std::thread::sleep(Duration::from_secs(2));
     s.proxy.configure(Config::default());
-    let out = run(
-        &s.proxy.endpoint(),
-        &["apply", "aws", &doc, "--auto-approve"],
-    );
+    let out = s.apply(&doc, &[]);
     succeeds(&out);
     s.assert_converged(1);
 }
@@ -440,10 +423,7 @@ fn instance_refresh_runs_only_when_asked_and_only_where_the_template_changed() {
     };
     let Some(s) = setup(shim, 11) else { return };
     let doc = s.doc("m6i.large");
-    let out = run(
-        &s.proxy.endpoint(),
-        &["apply", "aws", &doc, "--auto-approve", "--instance-refresh"],
-    );
+    let out = s.apply(&doc, &["--instance-refresh"]);
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
     assert_eq!(
         s.proxy.count("StartInstanceRefresh"),
@@ -452,10 +432,7 @@ fn instance_refresh_runs_only_when_asked_and_only_where_the_template_changed() {
     );
 
     let doc = s.doc("m6i.xlarge");
-    let out = run(
-        &s.proxy.endpoint(),
-        &["apply", "aws", &doc, "--auto-approve"],
-    );
+    let out = s.apply(&doc, &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
     assert_eq!(s.proxy.count("StartInstanceRefresh"), 0, "opt-in only");
     assert!(
@@ -465,10 +442,7 @@ fn instance_refresh_runs_only_when_asked_and_only_where_the_template_changed() {
     );
 
     let doc = s.doc("c6i.xlarge");
-    let out = run(
-        &s.proxy.endpoint(),
-        &["apply", "aws", &doc, "--auto-approve", "--instance-refresh"],
-    );
+    let out = s.apply(&doc, &["--instance-refresh"]);
     succeeds(&out);
     let refreshes: Vec<_> = s
         .proxy
@@ -509,10 +483,7 @@ fn client_tokens_are_sent_and_kept_across_retries() {
     };
     let Some(s) = setup(faults, 13) else { return };
     let doc = s.doc("m6i.large");
-    let out = run(
-        &s.proxy.endpoint(),
-        &["apply", "aws", &doc, "--auto-approve"],
-    );
+    let out = s.apply(&doc, &[]);
     succeeds(&out);
     let creates: Vec<_> = s
         .proxy
