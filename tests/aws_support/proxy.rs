@@ -20,14 +20,17 @@ use std::time::Duration;
 
 #[derive(Clone, Debug, Default)]
 pub struct Config {
-    /// Share of all calls answered with a throttling or server error
-    /// (alternately) without reaching moto.
-    pub fault_share: f64,
+    /// Every n-th call is answered with a throttling or a server error
+    /// (alternately) without reaching moto: 3 → a third of all calls.
+    pub fault_every: Option<usize>,
     /// After this many writes reached moto, every further write fails
     /// with a server error.
     pub fail_writes_after: Option<usize>,
-    /// Share of writes forwarded to moto whose answer is then replaced by
-    /// a server error: the change happened, the caller cannot know.
+    /// Writes forwarded to moto whose answer is then replaced by a server
+    /// error (the change happened, the caller cannot know): the first
+    /// attempt of each of these actions for each resource...
+    pub lose_first_answer_of: Vec<String>,
+    /// ...and this share of all other writes.
     pub lose_write_answers: f64,
     /// `CreateAutoScalingGroup` for a name that exists gets AWS's
     /// `AlreadyExists` instead of moto's silent overwrite.
@@ -73,6 +76,8 @@ struct State {
     rng: Mutex<u64>,
     refreshes: AtomicUsize,
     throttled_once: Mutex<std::collections::BTreeSet<String>>,
+    lost_once: Mutex<std::collections::BTreeSet<String>>,
+    seen: AtomicUsize,
 }
 
 pub struct Proxy {
@@ -94,6 +99,8 @@ impl Proxy {
             rng: Mutex::new(seed.max(1)),
             refreshes: AtomicUsize::new(0),
             throttled_once: Mutex::new(std::collections::BTreeSet::new()),
+            lost_once: Mutex::new(std::collections::BTreeSet::new()),
+            seen: AtomicUsize::new(0),
         });
         let stop = Arc::new(AtomicBool::new(false));
         {
@@ -401,22 +408,28 @@ fn serve(state: &State, conn: TcpStream) -> std::io::Result<()> {
             ),
         );
     }
-    if config.throttle_first_attempt_of.contains(&action) {
-        let key = [
+    // One resource's calls of one action, for "the first attempt of each".
+    let key = format!(
+        "{}/{action}/{}",
+        call.region,
+        [
+            "PolicyName",
             "LaunchTemplateName",
             "AutoScalingGroupName",
             "LaunchTemplateId",
-            "PolicyName",
+            "Resources.1",
         ]
         .iter()
         .find_map(|k| params.get(*k))
         .cloned()
-        .unwrap_or_default();
+        .unwrap_or_default()
+    );
+    if config.throttle_first_attempt_of.contains(&action) {
         let first = state
             .throttled_once
             .lock()
             .expect("seen")
-            .insert(format!("{}/{action}/{key}", call.region));
+            .insert(key.clone());
         if first {
             let (status, code, message) = fault(&service, true);
             call.fault = Some(code.clone());
@@ -430,8 +443,13 @@ fn serve(state: &State, conn: TcpStream) -> std::io::Result<()> {
         Some(n) if write => state.writes_admitted.fetch_add(1, Ordering::SeqCst) >= n,
         _ => false,
     };
-    if failing_writes || random(state) < config.fault_share {
-        let throttle = !failing_writes && random(state) < 0.5;
+    let n = state.seen.fetch_add(1, Ordering::SeqCst) + 1;
+    let scheduled = config
+        .fault_every
+        .is_some_and(|every| n % every.max(1) == 0);
+    if failing_writes || scheduled {
+        // Alternate the two kinds among the scheduled faults.
+        let throttle = scheduled && (n / config.fault_every.unwrap_or(1).max(1)) % 2 == 0;
         let (status, code, message) = fault(&service, throttle);
         call.fault = Some(code.clone());
         record(call);
@@ -466,7 +484,9 @@ fn serve(state: &State, conn: TcpStream) -> std::io::Result<()> {
     if write {
         state.writes_forwarded.fetch_add(1, Ordering::SeqCst);
     }
-    if write && random(state) < config.lose_write_answers {
+    let lose_first = config.lose_first_answer_of.contains(&action)
+        && state.lost_once.lock().expect("lost").insert(key);
+    if write && (lose_first || random(state) < config.lose_write_answers) {
         let (status, code, message) = fault(&service, false);
         call.fault = Some(format!("{code} (after forwarding)"));
         record(call);
