@@ -446,10 +446,10 @@ fn serve(state: &State, conn: TcpStream) -> std::io::Result<()> {
     let n = state.seen.fetch_add(1, Ordering::SeqCst) + 1;
     let scheduled = config
         .fault_every
-        .is_some_and(|every| n % every.max(1) == 0);
+        .is_some_and(|every| n.is_multiple_of(every.max(1)));
     if failing_writes || scheduled {
         // Alternate the two kinds among the scheduled faults.
-        let throttle = scheduled && (n / config.fault_every.unwrap_or(1).max(1)) % 2 == 0;
+        let throttle = scheduled && (n / config.fault_every.unwrap_or(1).max(1)).is_multiple_of(2);
         let (status, code, message) = fault(&service, throttle);
         call.fault = Some(code.clone());
         record(call);
