@@ -778,3 +778,52 @@ fn an_unreachable_endpoint_is_a_clear_error() {
         stdout(&out)
     );
 }
+
+#[test]
+fn a_named_profile_supplies_credentials_and_region() {
+    let Some(s) = setup() else { return };
+    let doc = s.doc("shop.json", &shop(4, 8, "m6i.large", true, None));
+    let config = write(
+        s.dir.path(),
+        "aws-config",
+        &format!(
+            "[profile ci]\naws_access_key_id = {}\naws_secret_access_key = {}\nregion = eu-west-1\n",
+            aws_support::ACCESS_KEY,
+            aws_support::SECRET_KEY
+        ),
+    );
+    let profile_run = |profile: &str| {
+        let out = aws_support::topoplan(
+            &s.proxy.endpoint(),
+            &["plan", "aws", &doc, "--profile", profile],
+        )
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .env_remove("AWS_REGION")
+        .env("AWS_CONFIG_FILE", &config)
+        .output()
+        .expect("runs");
+        aws_support::assert_no_secrets(&out);
+        out
+    };
+    let out = profile_run("ci");
+    assert!(
+        succeeds(&out).contains("Plan: 10 to create"),
+        "{}",
+        stdout(&out)
+    );
+    let sts: Vec<_> = s
+        .proxy
+        .calls()
+        .into_iter()
+        .filter(|c| c.action == "GetCallerIdentity")
+        .collect();
+    assert_eq!(
+        sts.last().map(|c| c.region.as_str()),
+        Some("eu-west-1"),
+        "the profile's region"
+    );
+    let out = profile_run("nope");
+    let text = ends_with_code(&out, 1);
+    assert!(text.contains("no usable AWS credentials"), "{text}");
+}
