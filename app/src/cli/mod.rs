@@ -11,6 +11,7 @@ use clap::{Parser, Subcommand};
 use topoplan_core::templates;
 
 mod cost;
+mod aws;
 mod document;
 
 #[derive(Debug, Parser)]
@@ -80,6 +81,9 @@ pub enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// `plan aws` and `apply aws`: the autoscaling groups against an AWS account.
+    #[command(flatten)]
+    Aws(aws::AwsCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -131,5 +135,6 @@ pub fn run(command: Command, out: &mut dyn std::io::Write) -> anyhow::Result<Exi
             compare,
             json,
         } => cost::run(diff, file, region.as_deref(), compare, json, out),
+        Command::Aws(command) => aws::run(command, out),
     }
 }
