@@ -11,6 +11,7 @@ use clap::{Parser, Subcommand};
 use topoplan_core::templates;
 
 mod document;
+mod export;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -61,6 +62,11 @@ pub enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Export a document: `export terraform FILE -o DIR`.
+    Export {
+        #[command(subcommand)]
+        target: export::Target,
+    },
 }
 
 /// Parses the arguments and runs; `None` means "open the window".
@@ -94,5 +100,6 @@ pub fn run(command: Command, out: &mut dyn std::io::Write) -> anyhow::Result<Exi
             force,
         } => document::new(&template, &path, force, out),
         Command::Fmt { files, check } => document::fmt(&files, check, out),
+        Command::Export { target } => export::run(target, out),
     }
 }
