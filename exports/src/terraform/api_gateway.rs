@@ -102,7 +102,6 @@ pub(crate) fn emit(ctx: &Ctx<'_>, node: &Node, spec: &ApiGatewaySpec, out: &mut 
         );
     }
     let unreachable: Vec<&str> = ctx
-        .t
         .outgoing(&node.id)
         .filter(|e| e.edge.kind == EdgeKind::Call && e.to.kind() != NodeKind::LoadBalancer)
         .map(|e| e.to.id.as_str())
@@ -210,7 +209,6 @@ pub(crate) fn emit(ctx: &Ctx<'_>, node: &Node, spec: &ApiGatewaySpec, out: &mut 
 fn integrations(ctx: &Ctx<'_>, node: &Node, region: &RegionCtx, s: &mut Section, out: &mut Out) {
     let label = ctx.label(node, region);
     let targets: Vec<&Node> = ctx
-        .t
         .outgoing(&node.id)
         .filter(|e| e.edge.kind == EdgeKind::Call && e.to.kind() == NodeKind::LoadBalancer)
         .map(|e| e.to)

@@ -77,7 +77,7 @@ pub(crate) fn emit(ctx: &Ctx<'_>, node: &Node, spec: &CdnSpec, out: &mut Out) {
     let mut group_blocks: Vec<Block> = Vec::new();
     let mut origins: Vec<Origin<'_>> = Vec::new();
     let mut oac = false;
-    for e in ctx.t.outgoing(&node.id) {
+    for e in ctx.outgoing(&node.id) {
         if e.edge.kind != EdgeKind::Call {
             continue;
         }
@@ -217,6 +217,7 @@ pub(crate) fn emit(ctx: &Ctx<'_>, node: &Node, spec: &CdnSpec, out: &mut Out) {
                 .build(),
         );
     }
+    s.push(security_headers(ctx, node, out));
     let aliases = dns::names_for(ctx, node, out);
     let comment: String = node.name.chars().take(128).collect();
     let mut b = iam::global_resource(ctx, "aws_cloudfront_distribution", &label)
@@ -241,12 +242,14 @@ pub(crate) fn emit(ctx: &Ctx<'_>, node: &Node, spec: &CdnSpec, out: &mut Out) {
     for group in group_blocks {
         b = b.add_block(group);
     }
-    b = b.add_block(behaviour("default_cache_behavior", default, None));
+    let headers = res("aws_cloudfront_response_headers_policy", &label, "id");
+    b = b.add_block(behaviour("default_cache_behavior", default, None, &headers));
     for origin in &origins[1..] {
         b = b.add_block(behaviour(
             "ordered_cache_behavior",
             origin,
             Some(format!("/{}/*", origin.node.id)),
+            &headers,
         ));
     }
     b = b.add_block(
@@ -333,7 +336,44 @@ fn custom_origin(id: &str, domain: Expression, https: bool, port: u16) -> Block 
         .build()
 }
 
-fn behaviour(kind: &str, origin: &Origin<'_>, path: Option<String>) -> Block {
+/// Security headers on every response: HSTS for a year (with subdomains),
+/// no MIME sniffing, no framing, a strict referrer policy.
+fn security_headers(ctx: &Ctx<'_>, node: &Node, out: &mut Out) -> Block {
+    let name = out.claim(
+        "aws_cloudfront_response_headers_policy".to_owned(),
+        ctx.name(&[&ctx.dashed(node), "security-headers"], 128),
+        Some(node),
+    );
+    let over = ("override", Expression::from(true));
+    iam::global_resource(ctx, "aws_cloudfront_response_headers_policy", &ctx.ident(node))
+        .add_attribute(("name", string(name.as_str())))
+        .add_attribute(("comment", string(format!("Security headers of {}", node.id))))
+        .add_block(
+            dsl::block("security_headers_config")
+                .add_block(dsl::attrs_block(
+                    "strict_transport_security",
+                    vec![
+                        ("access_control_max_age_sec", 31_536_000.into()),
+                        ("include_subdomains", true.into()),
+                        ("preload", false.into()),
+                        over.clone(),
+                    ],
+                ))
+                .add_block(dsl::attrs_block("content_type_options", vec![over.clone()]))
+                .add_block(dsl::attrs_block(
+                    "frame_options",
+                    vec![("frame_option", string("DENY")), over.clone()],
+                ))
+                .add_block(dsl::attrs_block(
+                    "referrer_policy",
+                    vec![("referrer_policy", string("strict-origin-when-cross-origin")), over],
+                ))
+                .build(),
+        )
+        .build()
+}
+
+fn behaviour(kind: &str, origin: &Origin<'_>, path: Option<String>, headers: &Expression) -> Block {
     let mut b = dsl::block(kind);
     if let Some(path) = path {
         b = b.add_attribute(("path_pattern", string(path)));
@@ -360,9 +400,6 @@ fn behaviour(kind: &str, origin: &Origin<'_>, path: Option<String>) -> Block {
                 local("cloudfront_all_viewer_except_host_header"),
             ));
     }
-    b.add_attribute((
-        "response_headers_policy_id",
-        local("cloudfront_security_headers"),
-    ))
-    .build()
+    b.add_attribute(("response_headers_policy_id", headers.clone()))
+        .build()
 }

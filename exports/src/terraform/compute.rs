@@ -96,6 +96,13 @@ pub(crate) fn emit(ctx: &Ctx<'_>, node: &Node, spec: &ServiceSpec, out: &mut Out
     }
     match spec.platform {
         Platform::Ec2 => {}
+        Platform::Ecs | Platform::Eks => out.assume(
+            "ECS/EKS hosts allow one metadata hop: containers get AWS credentials from task \
+             roles or EKS Pod Identity, not from the instance role.",
+        ),
+    }
+    match spec.platform {
+        Platform::Ec2 => {}
         Platform::Ecs => out.warn(
             node,
             "platform-ecs",
@@ -141,8 +148,6 @@ fn launch_template(
         ctx.name(&[&ctx.dashed(node), &region.id], 128),
         Some(node),
     );
-    // Containers on ECS/EKS reach the metadata service through one more hop.
-    let hop_limit = if spec.platform == Platform::Ec2 { 1 } else { 2 };
     let description: String = node.name.chars().take(255).collect();
     let mut b = dsl::resource("aws_launch_template", &label)
         .add_attribute(("provider", region.provider()))
@@ -164,7 +169,9 @@ fn launch_template(
             vec![
                 ("http_endpoint", string("enabled")),
                 ("http_tokens", string("required")),
-                ("http_put_response_hop_limit", hop_limit.into()),
+                // One hop: containers on ECS/EKS hosts cannot reach the
+                // instance's credentials (they use task roles / pod identity).
+                ("http_put_response_hop_limit", 1.into()),
             ],
         ))
         .add_block(dsl::attrs_block(
@@ -546,7 +553,7 @@ fn statements(ctx: &Ctx<'_>, node: &Node) -> Vec<Block> {
             })
             .collect()
     };
-    for e in ctx.t.outgoing(&node.id) {
+    for e in ctx.outgoing(&node.id) {
         let target = e.to;
         let target_regions = regional(ctx, target);
         if target_regions.is_empty() {
@@ -630,7 +637,7 @@ fn statements(ctx: &Ctx<'_>, node: &Node) -> Vec<Block> {
             _ => {}
         }
     }
-    for e in ctx.t.incoming(&node.id) {
+    for e in ctx.incoming(&node.id) {
         let source = e.from;
         if e.edge.kind != EdgeKind::Consume {
             continue;

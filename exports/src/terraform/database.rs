@@ -464,6 +464,10 @@ fn aurora_writer(
             "final_snapshot_identifier",
             string(naming_suffix(&id, "final", 255)),
         ));
+    if spec.engine == DatabaseEngine::AuroraMysql && !global && spec.serverless.is_none() {
+        // Rewind the cluster up to a day without a restore (Aurora MySQL only).
+        b = b.add_attribute(("backtrack_window", 86_400));
+    }
     b = common(b, engine, out).add_attribute(("tags", tags(node, &id, shard, spec)));
     if let Some(block) = serverless(spec) {
         b = b.add_block(block);

@@ -39,7 +39,6 @@ pub(crate) fn record_name(ctx: &Ctx<'_>, dns: &Node, target: &Node, out: &mut Ou
     let first_dns = ctx.t.nodes().find(|n| n.kind() == NodeKind::Dns);
     let is_first_dns = first_dns.is_some_and(|n| n.id == dns.id);
     let first_target = ctx
-        .t
         .outgoing(&dns.id)
         .find(|e| e.edge.kind == EdgeKind::Call)
         .is_some_and(|e| e.to.id == target.id);
@@ -62,7 +61,7 @@ pub(crate) fn emit(ctx: &Ctx<'_>, node: &Node, spec: &DnsSpec, out: &mut Out) {
         return;
     }
     let mut global = Section::node(node, "Route 53");
-    for e in ctx.t.outgoing(&node.id) {
+    for e in ctx.outgoing(&node.id) {
         if e.edge.kind != EdgeKind::Call {
             continue;
         }

@@ -27,7 +27,7 @@ fn cloudfront_readers<'a>(
         .nodes()
         .filter(|n| matches!(&n.spec, NodeSpec::Cdn(c) if c.provider == CdnProvider::Cloudfront))
         .filter(|cdn| {
-            ctx.t.outgoing(&cdn.id).any(|e| {
+            ctx.outgoing(&cdn.id).any(|e| {
                 e.to.kind() == NodeKind::ObjectStore
                     && super::cdn::origin_regions(ctx, e.to)
                         .iter()

@@ -163,7 +163,6 @@ pub(crate) fn emit(ctx: &Ctx<'_>, node: &Node, spec: &LoadBalancerSpec, out: &mu
         );
     }
     let others: Vec<&str> = ctx
-        .t
         .outgoing(&node.id)
         .filter(|e| e.edge.kind == EdgeKind::Call && e.to.kind() != NodeKind::Service)
         .map(|e| e.to.id.as_str())

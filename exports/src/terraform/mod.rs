@@ -52,7 +52,9 @@ use hcl::Block;
 use hcl::expr::Expression;
 use serde::Serialize;
 use topoplan_core::Diagnostic;
-use topoplan_core::model::{DeploymentMode, Node, NodeSpec, RegionRole, Standby, Topology};
+use topoplan_core::model::{
+    DeploymentMode, EdgeView, Node, NodeSpec, RegionRole, Standby, Topology,
+};
 
 pub use write::{WriteError, WriteOptions, WriteReport};
 
@@ -405,6 +407,21 @@ impl<'a> Ctx<'a> {
         all.push(self.prefix.as_str());
         all.extend_from_slice(parts);
         naming::aws_name(&all, max, true)
+    }
+
+    /// Edges leaving `id`, in document order (petgraph lists a node's
+    /// edges newest first).
+    pub(crate) fn outgoing(&self, id: &str) -> std::vec::IntoIter<EdgeView<'a>> {
+        let mut edges: Vec<EdgeView<'a>> = self.t.outgoing(id).collect();
+        edges.sort_by_key(|e| e.index);
+        edges.into_iter()
+    }
+
+    /// Edges arriving at `id`, in document order.
+    pub(crate) fn incoming(&self, id: &str) -> std::vec::IntoIter<EdgeView<'a>> {
+        let mut edges: Vec<EdgeView<'a>> = self.t.incoming(id).collect();
+        edges.sort_by_key(|e| e.index);
+        edges.into_iter()
     }
 
     /// The label of a node's main resources in a region: `web_us_east_1`.

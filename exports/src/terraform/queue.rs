@@ -157,7 +157,7 @@ fn msk(
     let version = variables::engine_version("kafka_version", "Apache Kafka (MSK)", "3.6.0", out);
     let name = out.claim(
         format!("aws_msk_cluster/{}", region.id),
-        naming_case(&ctx.name(&[&ctx.dashed(node), &region.id], 64)),
+        ctx.name(&[&ctx.dashed(node), &region.id], 64),
         Some(node),
     );
     let replication = spec.brokers.clamp(1, 3);
@@ -175,6 +175,24 @@ fn msk(
             .add_attribute(("name", string(name.as_str())))
             .add_attribute(("kafka_versions", dsl::list([version.clone()])))
             .add_attribute(("server_properties", dsl::heredoc(&properties, 1)))
+            .build(),
+    );
+    let logs = format!("{label}_broker_logs");
+    s.push(
+        dsl::resource("aws_cloudwatch_log_group", &logs)
+            .add_attribute(("provider", region.provider()))
+            .add_attribute((
+                "name",
+                string(format!(
+                    "/topoplan/{}/{}/{}-broker-logs",
+                    ctx.prefix,
+                    region.id,
+                    ctx.dashed(node)
+                )),
+            ))
+            .add_attribute(("retention_in_days", variables::log_retention_days(out)))
+            .add_attribute(("kms_key_id", encryption::key_arn(region)))
+            .add_attribute(("tags", Ctx::tags(node, &format!("{name}-broker-logs"))))
             .build(),
     );
     s.push(
@@ -236,6 +254,21 @@ fn msk(
                     ),
                 ],
             ))
+            .add_block(
+                dsl::block("logging_info")
+                    .add_block(
+                        dsl::block("broker_logs")
+                            .add_block(dsl::attrs_block(
+                                "cloudwatch_logs",
+                                vec![
+                                    ("enabled", true.into()),
+                                    ("log_group", res("aws_cloudwatch_log_group", &logs, "name")),
+                                ],
+                            ))
+                            .build(),
+                    )
+                    .build(),
+            )
             .build(),
     );
     out.output(OutputDef {
@@ -253,11 +286,6 @@ fn msk(
          default partitions, replication and retention of the topics your services create \
          (auto-creation is off).",
     );
-}
-
-/// MSK cluster names allow letters, digits and `-`; keep the case-folded name.
-fn naming_case(name: &str) -> String {
-    name.to_owned()
 }
 
 #[expect(

@@ -121,10 +121,10 @@ fn flows<'a>(ctx: &'a Ctx<'_>, node: &'a Node, region: &RegionCtx) -> Vec<Flow<'
         }
         flows.push(flow);
     };
-    for e in t.outgoing(&node.id) {
+    for e in ctx.outgoing(&node.id) {
         consider(e.from, e.to, e.edge.kind);
     }
-    for e in t.incoming(&node.id) {
+    for e in ctx.incoming(&node.id) {
         consider(e.from, e.to, e.edge.kind);
     }
     flows

@@ -138,7 +138,6 @@ fn bucket(
             vec![("Bool", "aws:SecureTransport", vec![string("false")])],
         ));
     let readers: Vec<&Node> = ctx
-        .t
         .incoming(&node.id)
         .map(|e| e.from)
         .filter(

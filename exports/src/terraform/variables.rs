@@ -345,7 +345,7 @@ pub(crate) fn log_retention_days(out: &mut Out) -> Expression {
         name,
         GROUP_OPERATIONS,
         "number",
-        "Days CloudWatch keeps the VPC flow logs and API access logs.".to_owned(),
+        "Days CloudWatch keeps the VPC flow logs, API access logs and Kafka broker logs.".to_owned(),
     );
     d.default = Some(365.into());
     d.validations.push((
