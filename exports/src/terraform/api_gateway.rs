@@ -119,7 +119,7 @@ pub(crate) fn emit(ctx: &Ctx<'_>, node: &Node, spec: &ApiGatewaySpec, out: &mut 
     }
     for (region, _) in ctx.placements(node) {
         let label = ctx.label(node, region);
-        let mut s = Section::node(node, &region.id);
+        let mut s = Section::placed(node, region, &[]);
         let name = out.claim(
             format!("aws_apigatewayv2_api/{}", region.id),
             ctx.name(&[&ctx.dashed(node), &region.id], 128),

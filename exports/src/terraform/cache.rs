@@ -11,7 +11,7 @@ use super::{Ctx, Out, OutputDef, RegionCtx, Section, encryption, network, securi
 
 pub(crate) fn emit(ctx: &Ctx<'_>, node: &Node, spec: &CacheSpec, out: &mut Out) {
     for (region, azs) in ctx.placements(node) {
-        let mut s = Section::node(node, &format!("{} {}", region.id, azs.join(" ")));
+        let mut s = Section::placed(node, region, azs);
         security::group(ctx, node, region, &mut s, out);
         let label = ctx.label(node, region);
         let group_name = out.claim(

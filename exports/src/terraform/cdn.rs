@@ -200,7 +200,7 @@ pub(crate) fn emit(ctx: &Ctx<'_>, node: &Node, spec: &CdnSpec, out: &mut Out) {
     for (name, id) in MANAGED {
         out.local(name, string(id));
     }
-    let mut s = Section::node(node, "CloudFront");
+    let mut s = Section::node(node, "distribution");
     if oac {
         let name = out.claim(
             "aws_cloudfront_origin_access_control".to_owned(),
@@ -345,32 +345,42 @@ fn security_headers(ctx: &Ctx<'_>, node: &Node, out: &mut Out) -> Block {
         Some(node),
     );
     let over = ("override", Expression::from(true));
-    iam::global_resource(ctx, "aws_cloudfront_response_headers_policy", &ctx.ident(node))
-        .add_attribute(("name", string(name.as_str())))
-        .add_attribute(("comment", string(format!("Security headers of {}", node.id))))
-        .add_block(
-            dsl::block("security_headers_config")
-                .add_block(dsl::attrs_block(
-                    "strict_transport_security",
-                    vec![
-                        ("access_control_max_age_sec", 31_536_000.into()),
-                        ("include_subdomains", true.into()),
-                        ("preload", false.into()),
-                        over.clone(),
-                    ],
-                ))
-                .add_block(dsl::attrs_block("content_type_options", vec![over.clone()]))
-                .add_block(dsl::attrs_block(
-                    "frame_options",
-                    vec![("frame_option", string("DENY")), over.clone()],
-                ))
-                .add_block(dsl::attrs_block(
-                    "referrer_policy",
-                    vec![("referrer_policy", string("strict-origin-when-cross-origin")), over],
-                ))
-                .build(),
-        )
-        .build()
+    iam::global_resource(
+        ctx,
+        "aws_cloudfront_response_headers_policy",
+        &ctx.ident(node),
+    )
+    .add_attribute(("name", string(name.as_str())))
+    .add_attribute((
+        "comment",
+        string(format!("Security headers of {}", node.id)),
+    ))
+    .add_block(
+        dsl::block("security_headers_config")
+            .add_block(dsl::attrs_block(
+                "strict_transport_security",
+                vec![
+                    ("access_control_max_age_sec", 31_536_000.into()),
+                    ("include_subdomains", true.into()),
+                    ("preload", false.into()),
+                    over.clone(),
+                ],
+            ))
+            .add_block(dsl::attrs_block("content_type_options", vec![over.clone()]))
+            .add_block(dsl::attrs_block(
+                "frame_options",
+                vec![("frame_option", string("DENY")), over.clone()],
+            ))
+            .add_block(dsl::attrs_block(
+                "referrer_policy",
+                vec![
+                    ("referrer_policy", string("strict-origin-when-cross-origin")),
+                    over,
+                ],
+            ))
+            .build(),
+    )
+    .build()
 }
 
 fn behaviour(kind: &str, origin: &Origin<'_>, path: Option<String>, headers: &Expression) -> Block {

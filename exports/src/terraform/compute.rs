@@ -65,7 +65,7 @@ pub(crate) fn emit(ctx: &Ctx<'_>, node: &Node, spec: &ServiceSpec, out: &mut Out
     let profile = instance_role(ctx, node, out);
     let mut no_load_balancer: Vec<&str> = Vec::new();
     for (region, azs) in &placements {
-        let mut s = Section::node(node, &format!("{} {}", region.id, azs.join(" ")));
+        let mut s = Section::placed(node, region, azs);
         security::group(ctx, node, region, &mut s, out);
         let target_groups = load_balancer::target_groups_for(ctx, node, region);
         if spec.health_check == HealthCheckType::Elb && target_groups.is_empty() {
@@ -160,6 +160,7 @@ fn launch_template(
             "vpc_security_group_ids",
             dsl::list([security::id(ctx, node, region)]),
         ))
+        .add_attribute(("tags", Ctx::tags(node, &name)))
         .add_block(dsl::attrs_block(
             "iam_instance_profile",
             vec![("arn", res("aws_iam_instance_profile", profile, "arn"))],
@@ -207,7 +208,7 @@ fn launch_template(
                 .build(),
         );
     }
-    s.push(b.add_attribute(("tags", Ctx::tags(node, &name))).build());
+    s.push(b.build());
 }
 
 #[expect(clippy::too_many_arguments, reason = "one group, its many inputs")]
@@ -490,7 +491,7 @@ fn instance_role(ctx: &Ctx<'_>, node: &Node, out: &mut Out) -> String {
         &label,
         &ctx.dashed(node),
         "ec2.amazonaws.com",
-        &["AmazonSSMManagedInstanceCore"],
+        &[("AmazonSSMManagedInstanceCore", "ssm")],
         statements,
     );
     let profile = out.claim(

@@ -180,9 +180,9 @@ pub(crate) fn emit(ctx: &Ctx<'_>, node: &Node, spec: &DatabaseSpec, out: &mut Ou
         let mut s = Section::node(
             node,
             &format!(
-                "{} {}{}",
+                "in {} ({}){}",
                 region.id,
-                place.azs.join(" "),
+                place.azs.join(", "),
                 if place.writer {
                     ", writer"
                 } else {

@@ -60,7 +60,7 @@ pub(crate) fn emit(ctx: &Ctx<'_>, node: &Node, spec: &DnsSpec, out: &mut Out) {
     if ctx.global_region().is_none() {
         return;
     }
-    let mut global = Section::node(node, "Route 53");
+    let mut global = Section::node(node, "records and health checks");
     for e in ctx.outgoing(&node.id) {
         if e.edge.kind != EdgeKind::Call {
             continue;
@@ -108,7 +108,7 @@ pub(crate) fn emit(ctx: &Ctx<'_>, node: &Node, spec: &DnsSpec, out: &mut Out) {
                 let name = record_name(ctx, node, target, out);
                 let mut endpoints = Vec::new();
                 for (r, _) in ctx.placements(target) {
-                    let mut s = Section::node(target, &format!("{}, custom domain", r.id));
+                    let mut s = Section::node(target, &format!("custom domain in {}", r.id));
                     let (domain, zone) =
                         api_gateway::custom_domain(ctx, target, r, name.clone(), &mut s, out);
                     out.add(&r.file, s);

@@ -170,7 +170,12 @@ fn write_structures<'a>(
     for item in items {
         match item {
             Structure::Attribute(attr) => {
-                if previous_was_block {
+                // Meta-arguments that order resources stand apart at the end.
+                let apart = attr.key() == "depends_on" && !first;
+                if apart {
+                    flush_run(out, &mut run, level);
+                }
+                if previous_was_block || apart {
                     out.push('\n');
                 }
                 let value = render(attr.expr(), level);

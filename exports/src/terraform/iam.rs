@@ -38,7 +38,8 @@ pub(crate) fn global_data(ctx: &Ctx<'_>, ty: &str, label: &str) -> hcl::BlockBui
 /// `data.aws_partition.current.partition` (`aws`, `aws-cn`, `aws-us-gov`).
 pub(crate) fn partition(ctx: &Ctx<'_>, out: &mut Out) -> Expression {
     if out.once("data.aws_partition.current") {
-        let mut s = Section::plain("The partition and account the module runs in");
+        let mut s = Section::plain("The partition the module runs in (aws, aws-cn, aws-us-gov)");
+        s.order = 0;
         s.push(global_data(ctx, "aws_partition", "current").build());
         out.add(GLOBAL_FILE, s);
     }
@@ -49,6 +50,7 @@ pub(crate) fn partition(ctx: &Ctx<'_>, out: &mut Out) -> Expression {
 pub(crate) fn account_id(ctx: &Ctx<'_>, out: &mut Out) -> Expression {
     if out.once("data.aws_caller_identity.current") {
         let mut s = Section::plain("The account Terraform runs against");
+        s.order = 0;
         s.push(global_data(ctx, "aws_caller_identity", "current").build());
         out.add(GLOBAL_FILE, s);
     }
@@ -75,6 +77,8 @@ pub(crate) fn statement(
     principals: Option<(&str, Vec<Expression>)>,
     conditions: Vec<(&str, &str, Vec<Expression>)>,
 ) -> Block {
+    let mut actions = actions.to_vec();
+    actions.sort_unstable();
     let mut b = dsl::block("statement")
         .add_attribute(("sid", string(sid)))
         .add_attribute(("effect", string(effect)))
@@ -148,7 +152,7 @@ pub(crate) fn role(
     label: &str,
     aws_name: &str,
     service: &str,
-    managed: &[&str],
+    managed: &[(&str, &str)],
     statements: Vec<Block>,
 ) -> String {
     let assume = format!("{label}_assume");
@@ -168,13 +172,13 @@ pub(crate) fn role(
             .add_attribute(("tags", dsl::object(tags)))
             .build(),
     );
-    for policy in managed {
+    for (policy, suffix) in managed {
         let arn = managed_policy(ctx, policy, out);
         s.push(
             global_resource(
                 ctx,
                 "aws_iam_role_policy_attachment",
-                &format!("{label}_{}", super::naming::snake(policy)),
+                &format!("{label}_{suffix}"),
             )
             .add_attribute(("role", res("aws_iam_role", label, "name")))
             .add_attribute(("policy_arn", arn))
@@ -258,7 +262,10 @@ pub(crate) fn rds_monitoring_role(ctx: &Ctx<'_>, out: &mut Out) -> Expression {
             label,
             "rds-monitoring",
             "monitoring.rds.amazonaws.com",
-            &["service-role/AmazonRDSEnhancedMonitoringRole"],
+            &[(
+                "service-role/AmazonRDSEnhancedMonitoringRole",
+                "enhanced_monitoring",
+            )],
             Vec::new(),
         );
         out.add(GLOBAL_FILE, s);

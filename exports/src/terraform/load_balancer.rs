@@ -179,7 +179,7 @@ pub(crate) fn emit(ctx: &Ctx<'_>, node: &Node, spec: &LoadBalancerSpec, out: &mu
         );
     }
     for (region, azs) in placements {
-        let mut s = Section::node(node, &format!("{} {}", region.id, azs.join(" ")));
+        let mut s = Section::placed(node, region, azs);
         security::group(ctx, node, region, &mut s, out);
         balancer(ctx, node, spec, region, azs, &mut s, out);
         let targets = targets(ctx, node, region);

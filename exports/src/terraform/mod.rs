@@ -469,26 +469,51 @@ pub(crate) struct Section {
     pub header: Vec<String>,
     pub node: Option<String>,
     pub blocks: Vec<Block>,
+    /// Sort key within the file: shared lookups, then shared plumbing, then
+    /// nodes (each group in generation order).
+    pub order: u8,
 }
 
 impl Section {
-    /// A section for `node`'s resources in one region (or globally).
-    pub(crate) fn node(node: &Node, place: &str) -> Self {
+    /// A section for `node`'s resources; `what` says where or which part
+    /// (`in us-east-1 (us-east-1a, us-east-1b)`, `instance role`).
+    pub(crate) fn node(node: &Node, what: &str) -> Self {
         let name = format::comment_text(&node.name);
-        let mut header = format!("{} ({}", node.id, node.kind().label().to_lowercase());
-        if !place.is_empty() {
-            header.push_str(", ");
-            header.push_str(place);
-        }
-        header.push(')');
+        let mut header = node.id.clone();
         if !name.is_empty() && name != node.id {
             header.push_str(": ");
             header.push_str(&name);
+        }
+        header.push_str(" — ");
+        let label = node.kind().label();
+        // "Load balancer" reads "load balancer"; "DNS" and "API gateway" keep their capitals.
+        if label
+            .split(' ')
+            .next()
+            .is_some_and(|w| w.len() > 1 && w.chars().all(|c| c.is_ascii_uppercase()))
+        {
+            header.push_str(label);
+        } else {
+            header.push_str(&label.to_lowercase());
+        }
+        if !what.is_empty() {
+            header.push_str(if what.starts_with("in ") { " " } else { ", " });
+            header.push_str(what);
         }
         Self {
             header: vec![header],
             node: Some(node.id.clone()),
             blocks: Vec::new(),
+            order: 2,
+        }
+    }
+
+    /// A node's section in a region: `in us-east-1 (us-east-1a, us-east-1b)`.
+    pub(crate) fn placed(node: &Node, region: &RegionCtx, azs: &[String]) -> Self {
+        if azs.is_empty() {
+            Self::node(node, &format!("in {}", region.id))
+        } else {
+            Self::node(node, &format!("in {} ({})", region.id, azs.join(", ")))
         }
     }
 
@@ -497,6 +522,7 @@ impl Section {
             header: vec![header.to_owned()],
             node: None,
             blocks: Vec::new(),
+            order: 1,
         }
     }
 
@@ -648,18 +674,16 @@ impl Out {
         tf_files.push((
             "variables.tf".to_owned(),
             vec![Section {
-                header: Vec::new(),
-                node: None,
                 blocks: variables::blocks(&self.variables),
+                ..Section::default()
             }],
         ));
         if !self.outputs.is_empty() {
             tf_files.push((
                 "outputs.tf".to_owned(),
                 vec![Section {
-                    header: Vec::new(),
-                    node: None,
                     blocks: outputs_blocks(&self.outputs),
+                    ..Section::default()
                 }],
             ));
         }
@@ -674,6 +698,7 @@ impl Out {
                 ],
                 node: None,
                 blocks: vec![locals.build()],
+                order: 0,
             };
             let global = tf_files.iter_mut().find(|(name, _)| name == "global.tf");
             match global {
@@ -681,14 +706,17 @@ impl Out {
                 None => tf_files.push(("global.tf".to_owned(), vec![section])),
             }
         }
-        for (name, sections) in tf_files {
+        for (name, mut sections) in tf_files {
+            sections.sort_by_key(|s| s.order);
             let mut text = header.clone();
             for section in &sections {
                 text.push('\n');
                 for line in &section.header {
-                    text.push_str("# ");
-                    text.push_str(line);
-                    text.push('\n');
+                    for wrapped in wrap(line, 78) {
+                        text.push_str("# ");
+                        text.push_str(&wrapped);
+                        text.push('\n');
+                    }
                 }
                 if !section.header.is_empty() {
                     text.push('\n');
@@ -755,6 +783,23 @@ fn pick(ctx: &Ctx<'_>, a: Option<&str>, b: Option<&str>, key: &(String, String))
         (Some(n), None) | (None, Some(n)) => Collision::Node(n.to_owned()),
         _ => Collision::Fixed(format!("{} {} is generated twice", key.0, key.1)),
     }
+}
+
+/// Splits `text` into lines of at most `width` characters at spaces.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    lines.push(line);
+    lines
 }
 
 fn file_header(ctx: &Ctx<'_>) -> String {

@@ -152,9 +152,8 @@ pub(crate) fn emit(ctx: &Ctx<'_>, region: &RegionCtx, out: &mut Out) {
     let r = region.ident.as_str();
     let provider = region.provider();
     let mut s = Section::plain(&format!(
-        "Network of {}: VPC, subnets per AZ in use ({}), gateways and routes",
-        region.id,
-        region.azs.join(", ")
+        "VPC of {} with its flow logs, its default security group closed, and its internet gateway",
+        region.id
     ));
     let cidr = variables::vpc_cidr(ctx, region, out);
     s.push(
@@ -179,7 +178,6 @@ pub(crate) fn emit(ctx: &Ctx<'_>, region: &RegionCtx, out: &mut Out) {
             .build(),
     );
     flow_logs(ctx, region, &mut s, out);
-
     if needs.public {
         s.push(
             dsl::resource("aws_internet_gateway", r)
@@ -189,6 +187,8 @@ pub(crate) fn emit(ctx: &Ctx<'_>, region: &RegionCtx, out: &mut Out) {
                 .build(),
         );
     }
+    out.add(&region.file, s);
+
     let tiers: Vec<Tier> = [
         (Tier::Public, needs.public),
         (Tier::Private, needs.private),
@@ -197,6 +197,12 @@ pub(crate) fn emit(ctx: &Ctx<'_>, region: &RegionCtx, out: &mut Out) {
     .into_iter()
     .filter_map(|(tier, needed)| needed.then_some(tier))
     .collect();
+    let names: Vec<&str> = tiers.iter().map(|t| t.as_str()).collect();
+    let mut s = Section::plain(&format!(
+        "Subnets ({}) in each AZ in use: {}",
+        names.join(", "),
+        region.azs.join(", ")
+    ));
     for &tier in &tiers {
         for az in &region.azs {
             let slot = tier.slot_offset() + region.az_index(az);
@@ -221,7 +227,19 @@ pub(crate) fn emit(ctx: &Ctx<'_>, region: &RegionCtx, out: &mut Out) {
             );
         }
     }
-    nat_gateways(ctx, region, &mut s);
+    out.add(&region.file, s);
+    if !needs.nat_azs.is_empty() {
+        let mut s = Section::plain(&format!(
+            "NAT gateways in {}: the private subnets' way out",
+            needs.nat_azs.join(", ")
+        ));
+        nat_gateways(ctx, region, &mut s);
+        out.add(&region.file, s);
+    }
+    let mut s = Section::plain(
+        "Routes: public subnets through the internet gateway, private ones through the NAT \
+         gateway of their AZ, data subnets stay inside the VPC",
+    );
     route_tables(ctx, region, &tiers, &mut s);
     if needs.s3_endpoint && needs.private {
         s.push(

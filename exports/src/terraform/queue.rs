@@ -25,12 +25,11 @@ pub(crate) fn emit(ctx: &Ctx<'_>, node: &Node, spec: &QueueSpec, out: &mut Out) 
         );
     }
     for (region, azs) in ctx.placements(node) {
-        let place = if spec.engine == QueueEngine::Kafka {
-            format!("{} {}", region.id, azs.join(" "))
+        let mut s = if spec.engine == QueueEngine::Kafka {
+            Section::placed(node, region, azs)
         } else {
-            region.id.clone()
+            Section::placed(node, region, &[])
         };
-        let mut s = Section::node(node, &place);
         match spec.engine {
             QueueEngine::Sqs => sqs(
                 ctx,

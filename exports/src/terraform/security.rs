@@ -31,17 +31,17 @@ pub(crate) fn port(node: &Node, out: &mut Out) -> Option<(Expression, &'static s
         NodeSpec::LoadBalancer(lb) => Some((i64::from(lb.port).into(), "listener port")),
         NodeSpec::Service(_) => Some((variables::service_port(out), "service port")),
         NodeSpec::Cache(c) => Some(match c.engine {
-            CacheEngine::Memcached => (11211.into(), "Memcached"),
-            CacheEngine::Redis | CacheEngine::Valkey => (6379.into(), "Redis"),
+            CacheEngine::Memcached => (11211.into(), "Memcached port"),
+            CacheEngine::Redis | CacheEngine::Valkey => (6379.into(), "Redis port"),
         }),
         NodeSpec::Database(d) => Some(match d.engine {
             DatabaseEngine::AuroraPostgresql | DatabaseEngine::Postgres => {
-                (5432.into(), "PostgreSQL")
+                (5432.into(), "PostgreSQL port")
             }
-            DatabaseEngine::AuroraMysql | DatabaseEngine::Mysql => (3306.into(), "MySQL"),
+            DatabaseEngine::AuroraMysql | DatabaseEngine::Mysql => (3306.into(), "MySQL port"),
         }),
         NodeSpec::Queue(q) if q.engine == QueueEngine::Kafka => {
-            Some((9098.into(), "Kafka over TLS with IAM auth"))
+            Some((9098.into(), "Kafka port (TLS, IAM auth)"))
         }
         _ => None,
     }
@@ -170,12 +170,15 @@ pub(crate) fn group(
             .build(),
     );
     let me = ctx.ident(node);
-    for flow in flows(ctx, node, region) {
+    let mut flows = flows(ctx, node, region);
+    // Ingress rules first, then egress.
+    flows.sort_by_key(|f| !std::ptr::eq(f.server, node));
+    for flow in flows {
         let Some((port, what)) = port(flow.server, out) else {
             continue;
         };
         let description = format!(
-            "{} {} {} on the {what}",
+            "{} {} {} on its {what}",
             flow.client.id, flow.why, flow.server.id
         );
         if std::ptr::eq(flow.server, node) {

@@ -40,7 +40,7 @@ pub(crate) fn emit(ctx: &Ctx<'_>, node: &Node, spec: &ObjectStoreSpec, out: &mut
         replication_role(ctx, node, source, &replicas, out);
     }
     for (region, _) in &placements {
-        let mut s = Section::node(node, &region.id);
+        let mut s = Section::placed(node, region, &[]);
         bucket(ctx, node, spec, region, &mut s, out);
         if replicate && region.id == source.id {
             s.push(replication(ctx, node, source, &replicas));

@@ -310,8 +310,8 @@ pub(crate) fn cache_auth_token(out: &mut Out) -> Expression {
         name,
         GROUP_DATA,
         "string",
-        "AUTH token of the Redis/Valkey caches (16 to 128 printable characters, no @, \" or /). \
-         Pass it as TF_VAR_cache_auth_token rather than in a file."
+        "AUTH token of the Redis/Valkey caches: 16 to 128 printable characters, no spaces, @, \" \
+         or /."
             .to_owned(),
     );
     d.sensitive = true;
@@ -345,7 +345,8 @@ pub(crate) fn log_retention_days(out: &mut Out) -> Expression {
         name,
         GROUP_OPERATIONS,
         "number",
-        "Days CloudWatch keeps the VPC flow logs, API access logs and Kafka broker logs.".to_owned(),
+        "Days CloudWatch keeps the VPC flow logs, API access logs and Kafka broker logs."
+            .to_owned(),
     );
     d.default = Some(365.into());
     d.validations.push((
@@ -404,9 +405,8 @@ pub(crate) fn blocks(vars: &BTreeMap<String, VarDef>) -> Vec<Block> {
 /// placeholder or its default (commented out).
 pub(crate) fn tfvars_example(ctx: &Ctx<'_>, vars: &BTreeMap<String, VarDef>) -> String {
     let mut text = format!(
-        "# Variables of the Terraform export of topology \"{}\".\n\
-         # Copy to terraform.tfvars, fill in the required values and review the defaults.\n",
-        ctx.topology_id
+        "{}\n# Copy to terraform.tfvars, fill in the required values and review the defaults.\n",
+        super::write::marker_line(&ctx.topology_id)
     );
     let (required, optional): (Vec<&VarDef>, Vec<&VarDef>) =
         ordered(vars).partition(|v| v.default.is_none());
