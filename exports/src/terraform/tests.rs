@@ -71,7 +71,8 @@ fn small(name: &str) -> Topology {
             .placed("us-east-1", &["us-east-1a", "us-east-1b"]),
     )
     .unwrap();
-    t.add_edge(EdgeRecord::new("alb", "web", Edge::call())).unwrap();
+    t.add_edge(EdgeRecord::new("alb", "web", Edge::call()))
+        .unwrap();
     t
 }
 
@@ -89,7 +90,10 @@ fn a_document_with_errors_is_refused_with_every_error_named() {
     };
     assert!(!errors.is_empty());
     let message = err.to_string();
-    assert!(message.starts_with("the document has 1 error; fix it before exporting:"), "{message}");
+    assert!(
+        message.starts_with("the document has 1 error; fix it before exporting:"),
+        "{message}"
+    );
     assert!(message.contains("nodes[2] (\"web\").desired"), "{message}");
 }
 
@@ -103,7 +107,11 @@ fn the_same_document_gives_byte_identical_files() {
 
 #[test]
 fn every_template_has_a_file_per_region_and_the_fixed_files() {
-    let files: Vec<String> = export_of(&template("active-active")).files().keys().cloned().collect();
+    let files: Vec<String> = export_of(&template("active-active"))
+        .files()
+        .keys()
+        .cloned()
+        .collect();
     assert_eq!(
         files,
         [
@@ -127,8 +135,15 @@ fn each_region_gets_an_aliased_provider_tagging_the_topology() {
     let aliases: Vec<String> = providers.iter().map(|p| text(attr(p, "alias"))).collect();
     assert_eq!(aliases, ["\"us_east_1\"", "\"eu_west_1\""]);
     for p in &providers {
-        let tags = p.body().blocks().find(|b| b.identifier() == "default_tags").unwrap();
-        assert_eq!(text(attr(tags, "tags")), r#"{ "topoplan:topology" = "active-active" }"#);
+        let tags = p
+            .body()
+            .blocks()
+            .find(|b| b.identifier() == "default_tags")
+            .unwrap();
+        assert_eq!(
+            text(attr(tags, "tags")),
+            r#"{ "topoplan:topology" = "active-active" }"#
+        );
     }
     let versions = &export.files()["versions.tf"];
     assert!(versions.contains("version = \"~> 5.40\""), "{versions}");
@@ -142,7 +157,10 @@ fn every_resource_names_its_provider_and_node_resources_carry_the_node_tag() {
             continue;
         }
         let body: hcl::Body = hcl::parse(text_).unwrap();
-        for block in body.blocks().filter(|b| b.identifier() == "resource" || b.identifier() == "data") {
+        for block in body
+            .blocks()
+            .filter(|b| b.identifier() == "resource" || b.identifier() == "data")
+        {
             assert!(
                 block.body().attributes().any(|a| a.key() == "provider"),
                 "{file}: {:?} has no provider",
@@ -157,7 +175,10 @@ fn every_resource_names_its_provider_and_node_resources_carry_the_node_tag() {
         let file = blocks(&export, &r.file);
         let (ty, label) = r.address.split_once('.').unwrap();
         let block = find(&file, "resource", ty, label);
-        let tagged = block.body().attributes().any(|a| a.key() == "tags" && text(a.expr()).contains(TAG_NODE))
+        let tagged = block
+            .body()
+            .attributes()
+            .any(|a| a.key() == "tags" && text(a.expr()).contains(TAG_NODE))
             || block.body().blocks().any(|b| b.identifier() == "tag");
         let untaggable = [
             "aws_vpc_security_group_ingress_rule",
@@ -182,7 +203,11 @@ fn every_resource_names_its_provider_and_node_resources_carry_the_node_tag() {
             "aws_apigatewayv2_route",
             "aws_apigatewayv2_api_mapping",
         ];
-        assert!(tagged || untaggable.contains(&ty), "{} is not tagged with its node", r.address);
+        assert!(
+            tagged || untaggable.contains(&ty),
+            "{} is not tagged with its node",
+            r.address
+        );
     }
 }
 
@@ -210,7 +235,11 @@ fn references_are_traversals_never_copied_ids() {
         panic!("subnets are a list")
     };
     assert_eq!(subnets.len(), 3);
-    assert!(subnets.iter().all(|s| matches!(s, Expression::Traversal(_))));
+    assert!(
+        subnets
+            .iter()
+            .all(|s| matches!(s, Expression::Traversal(_)))
+    );
     assert_eq!(
         text(attr(asg, "target_group_arns")),
         "[aws_lb_target_group.alb_web_us_east_1.arn]"
@@ -227,7 +256,11 @@ fn services_get_a_launch_template_autoscaling_group_and_target_tracking() {
     let export = export_of(&template("three-tier"));
     let file = blocks(&export, "us-east-1.tf");
     let lt = find(&file, "resource", "aws_launch_template", "web_us_east_1");
-    let metadata = lt.body().blocks().find(|b| b.identifier() == "metadata_options").unwrap();
+    let metadata = lt
+        .body()
+        .blocks()
+        .find(|b| b.identifier() == "metadata_options")
+        .unwrap();
     assert_eq!(text(attr(metadata, "http_tokens")), "\"required\"");
     let ebs = lt
         .body()
@@ -238,12 +271,21 @@ fn services_get_a_launch_template_autoscaling_group_and_target_tracking() {
     assert_eq!(text(attr(ebs, "encrypted")), "true");
     let asg = find(&file, "resource", "aws_autoscaling_group", "web_us_east_1");
     assert_eq!(
-        (text(attr(asg, "min_size")), text(attr(asg, "desired_capacity")), text(attr(asg, "max_size"))),
+        (
+            text(attr(asg, "min_size")),
+            text(attr(asg, "desired_capacity")),
+            text(attr(asg, "max_size"))
+        ),
         ("3".into(), "9".into(), "15".into())
     );
     assert_eq!(text(attr(asg, "default_instance_warmup")), "180");
     assert_eq!(text(attr(asg, "health_check_type")), "\"ELB\"");
-    let policy = find(&file, "resource", "aws_autoscaling_policy", "web_us_east_1_cpu");
+    let policy = find(
+        &file,
+        "resource",
+        "aws_autoscaling_policy",
+        "web_us_east_1_cpu",
+    );
     assert_eq!(text(attr(policy, "estimated_instance_warmup")), "180");
     let tracking = policy.body().blocks().next().unwrap();
     assert_eq!(text(attr(tracking, "target_value")), "70");
@@ -265,12 +307,24 @@ fn security_group_rules_follow_the_edges_and_nothing_else() {
         "aws_vpc_security_group_ingress_rule.cache_from_app_us_east_1",
         "aws_vpc_security_group_ingress_rule.alb_from_internet_443_us_east_1",
     ] {
-        assert!(rules.contains(&expected), "{expected} missing from {rules:?}");
+        assert!(
+            rules.contains(&expected),
+            "{expected} missing from {rules:?}"
+        );
     }
     // web never talks to the database: no path is opened for it.
-    assert!(!rules.iter().any(|r| r.contains("db_from_web") || r.contains("web_to_db")));
+    assert!(
+        !rules
+            .iter()
+            .any(|r| r.contains("db_from_web") || r.contains("web_to_db"))
+    );
     let file = blocks(&export, "us-east-1.tf");
-    let db = find(&file, "resource", "aws_vpc_security_group_ingress_rule", "db_from_app_us_east_1");
+    let db = find(
+        &file,
+        "resource",
+        "aws_vpc_security_group_ingress_rule",
+        "db_from_app_us_east_1",
+    );
     assert_eq!(text(attr(db, "from_port")), "5432");
     assert_eq!(
         text(attr(db, "referenced_security_group_id")),
@@ -290,10 +344,18 @@ fn instance_roles_grant_what_the_edges_need() {
                     && b.labels()[0].as_str() == "aws_iam_policy_document"
                     && b.labels()[1].as_str() == label
             })
-            .map(|b| b.body().blocks().map(|s| text(attr(s, "sid"))).collect::<Vec<_>>())
+            .map(|b| {
+                b.body()
+                    .blocks()
+                    .map(|s| text(attr(s, "sid")))
+                    .collect::<Vec<_>>()
+            })
             .unwrap_or_default()
     };
-    assert_eq!(policy("ingest"), ["\"ConnectToEvents\"", "\"ProduceToEvents\""]);
+    assert_eq!(
+        policy("ingest"),
+        ["\"ConnectToEvents\"", "\"ProduceToEvents\""]
+    );
     assert_eq!(
         policy("enricher"),
         [
@@ -305,7 +367,10 @@ fn instance_roles_grant_what_the_edges_need() {
             "\"UseTheDataKeys\""
         ]
     );
-    assert_eq!(policy("notifier"), ["\"ReceiveFromNotifications\"", "\"UseTheDataKeys\""]);
+    assert_eq!(
+        policy("notifier"),
+        ["\"ReceiveFromNotifications\"", "\"UseTheDataKeys\""]
+    );
 }
 
 #[test]
@@ -325,7 +390,10 @@ fn what_the_aws_provider_cannot_express_is_reported_per_node() {
         assert!(codes.contains(&expected), "{expected:?} not in {codes:?}");
     }
     let readme = &export.files()["README.md"];
-    assert!(readme.contains("- `cdn` (third-party-cdn): a third-party CDN"), "{readme}");
+    assert!(
+        readme.contains("- `cdn` (third-party-cdn): a third-party CDN"),
+        "{readme}"
+    );
 }
 
 #[test]
@@ -333,8 +401,18 @@ fn latency_routing_gets_a_record_and_health_check_per_region() {
     let export = export_of(&template("active-active"));
     let global = blocks(&export, "global.tf");
     for region in ["us_east_1", "eu_west_1"] {
-        let record = find(&global, "resource", "aws_route53_record", &format!("dns_alb_{region}"));
-        assert!(record.body().blocks().any(|b| b.identifier() == "latency_routing_policy"));
+        let record = find(
+            &global,
+            "resource",
+            "aws_route53_record",
+            &format!("dns_alb_{region}"),
+        );
+        assert!(
+            record
+                .body()
+                .blocks()
+                .any(|b| b.identifier() == "latency_routing_policy")
+        );
         assert_eq!(
             text(attr(record, "health_check_id")),
             format!("aws_route53_health_check.dns_alb_{region}.id")
@@ -353,9 +431,17 @@ fn a_cross_region_aurora_database_is_a_global_cluster_with_write_forwarding() {
         text(attr(secondary, "global_cluster_identifier")),
         "aws_rds_global_cluster.db.id"
     );
-    assert_eq!(text(attr(secondary, "enable_global_write_forwarding")), "true");
+    assert_eq!(
+        text(attr(secondary, "enable_global_write_forwarding")),
+        "true"
+    );
     // Two cross-region replicas.
-    find(&eu, "resource", "aws_rds_cluster_instance", "db_eu_west_1_2");
+    find(
+        &eu,
+        "resource",
+        "aws_rds_cluster_instance",
+        "db_eu_west_1_2",
+    );
 }
 
 #[test]
@@ -380,7 +466,12 @@ fn standby_regions_are_sized_by_the_deployment_mode() {
     assert_eq!(text(attr(asg, "desired_capacity")), "0");
     assert_eq!(text(attr(asg, "max_size")), "18");
     let primary = blocks(&export_of(&t), "us-east-1.tf");
-    let asg = find(&primary, "resource", "aws_autoscaling_group", "bff_us_east_1");
+    let asg = find(
+        &primary,
+        "resource",
+        "aws_autoscaling_group",
+        "bff_us_east_1",
+    );
     assert_eq!(text(attr(asg, "desired_capacity")), "6");
 }
 
@@ -403,7 +494,11 @@ fn a_single_region_deployment_exports_the_primary_and_warns_about_the_rest() {
 #[test]
 fn ids_that_fold_to_the_same_identifier_stay_unique() {
     let mut meta = Meta::new("collide");
-    meta.regions = vec![Region::new("us-east-1", RegionRole::Primary, &["us-east-1a"])];
+    meta.regions = vec![Region::new(
+        "us-east-1",
+        RegionRole::Primary,
+        &["us-east-1a"],
+    )];
     let mut t = Topology::new(meta);
     // "orders" has a DLQ labelled orders_dlq_us_east_1, which the queue
     // orders_dlq would also get; orders-dlq and Orders.DLQ fold to orders_dlq.
@@ -415,7 +510,11 @@ fn ids_that_fold_to_the_same_identifier_stay_unique() {
         t.add_node(node).unwrap();
     }
     let export = export_of(&t);
-    let mut addresses: Vec<&str> = export.resources().iter().map(|r| r.address.as_str()).collect();
+    let mut addresses: Vec<&str> = export
+        .resources()
+        .iter()
+        .map(|r| r.address.as_str())
+        .collect();
     let count = addresses.len();
     addresses.sort_unstable();
     addresses.dedup();
@@ -431,7 +530,10 @@ fn ids_that_fold_to_the_same_identifier_stay_unique() {
     assert!(queues.contains(&&"aws_sqs_queue.orders_dlq_us_east_1"));
     let hashed = queues
         .iter()
-        .filter(|q| q.starts_with("aws_sqs_queue.orders_dlq_") && q.len() == "aws_sqs_queue.orders_dlq_123456_us_east_1".len())
+        .filter(|q| {
+            q.starts_with("aws_sqs_queue.orders_dlq_")
+                && q.len() == "aws_sqs_queue.orders_dlq_123456_us_east_1".len()
+        })
         .count();
     assert_eq!(hashed, 3, "{queues:?}");
 }
@@ -486,7 +588,10 @@ fn writing_refuses_to_overwrite_a_file_it_did_not_write_and_writes_nothing() {
     std::fs::write(tmp.path().join("variables.tf"), "variable \"mine\" {}\n").unwrap();
     let err = write(&export_of(&template("three-tier")), tmp.path()).unwrap_err();
     let message = err.to_string();
-    assert!(message.contains("variables.tf: exists and was not written by topoplan"), "{message}");
+    assert!(
+        message.contains("variables.tf: exists and was not written by topoplan"),
+        "{message}"
+    );
     assert!(message.contains("nothing was written"), "{message}");
     let left: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().collect();
     assert_eq!(left.len(), 1);
@@ -506,11 +611,23 @@ fn writing_keeps_unrelated_files_and_refuses_edited_ones_unless_forced() {
     let edited = std::fs::read_to_string(&region).unwrap() + "# my change\n";
     std::fs::write(&region, &edited).unwrap();
     let err = write(&export, tmp.path()).unwrap_err();
-    assert!(err.to_string().contains("us-east-1.tf: was edited since topoplan wrote it"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("us-east-1.tf: was edited since topoplan wrote it"),
+        "{err}"
+    );
     assert_eq!(std::fs::read_to_string(&region).unwrap(), edited);
-    export.write_to(tmp.path(), &WriteOptions::force(true)).unwrap();
-    assert_eq!(std::fs::read_to_string(&region).unwrap(), export.files()["us-east-1.tf"]);
-    assert_eq!(std::fs::read_to_string(tmp.path().join("backend.tf")).unwrap(), "terraform {}\n");
+    export
+        .write_to(tmp.path(), &WriteOptions::force(true))
+        .unwrap();
+    assert_eq!(
+        std::fs::read_to_string(&region).unwrap(),
+        export.files()["us-east-1.tf"]
+    );
+    assert_eq!(
+        std::fs::read_to_string(tmp.path().join("backend.tf")).unwrap(),
+        "terraform {}\n"
+    );
 }
 
 #[test]
@@ -534,7 +651,8 @@ fn writing_refuses_a_directory_holding_another_topology() {
     write(&export_of(&template("three-tier")), tmp.path()).unwrap();
     let err = write(&export_of(&template("static-site-api")), tmp.path()).unwrap_err();
     assert!(
-        err.to_string().contains("holds the export of topology \"three-tier\""),
+        err.to_string()
+            .contains("holds the export of topology \"three-tier\""),
         "{err}"
     );
 }
