@@ -9,7 +9,7 @@
 
 use hcl::Block;
 use hcl::expr::Expression;
-use topoplan_core::model::{DatabaseEngine, DatabaseSpec, DeploymentMode, Node};
+use topoplan_core::model::{DatabaseEngine, DatabaseSpec, DeploymentMode, Node, NodeSpec};
 
 use super::dsl::{self, data_ref, res, string};
 use super::{
@@ -96,17 +96,72 @@ struct Place<'r> {
     writer: bool,
 }
 
-pub(crate) fn emit(ctx: &Ctx<'_>, node: &Node, spec: &DatabaseSpec, out: &mut Out) {
+/// The region holding the writer (the document's, when exported), its AZs,
+/// and whether the database is an Aurora global database.
+fn writer<'c, 'n>(
+    ctx: &'c Ctx<'_>,
+    node: &'n Node,
+    spec: &DatabaseSpec,
+) -> Option<(&'c RegionCtx, &'n [String], bool)> {
     let placements = ctx.placements(node);
-    let Some(first) = placements.first() else {
-        return;
-    };
+    let first = *placements.first()?;
     let wanted = spec.writer_region(&node.placement);
-    let (writer, writer_azs) = placements
+    let (writer, azs) = placements
         .iter()
         .find(|(r, _)| Some(r.id.as_str()) == wanted)
         .copied()
-        .unwrap_or(*first);
+        .unwrap_or(first);
+    let global = spec.engine.is_aurora()
+        && placements.len() > 1
+        && (spec.global || spec.cross_region_replicas > 0);
+    Some((writer, azs, global))
+}
+
+/// What databases share, emitted once before the nodes: the enhanced
+/// monitoring role, and per writer region of a global database the secret
+/// holding its master password.
+pub(crate) fn shared(ctx: &Ctx<'_>, out: &mut Out) {
+    let mut monitoring = false;
+    let mut secret_regions: Vec<&RegionCtx> = Vec::new();
+    for node in ctx.t.nodes() {
+        let NodeSpec::Database(spec) = &node.spec else {
+            continue;
+        };
+        let Some((writer, _, global)) = writer(ctx, node, spec) else {
+            continue;
+        };
+        monitoring = true;
+        if global && !secret_regions.iter().any(|r| r.id == writer.id) {
+            secret_regions.push(writer);
+        }
+    }
+    if monitoring {
+        iam::rds_monitoring_role(ctx, out);
+    }
+    for region in secret_regions {
+        let label = format!("db_master_password_{}", region.ident);
+        let secret = variables::db_password_secret(region, out);
+        let mut s = Section::plain(&format!(
+            "Master password of the Aurora global databases written in {} (RDS cannot manage \
+             it for a global cluster)",
+            region.id
+        ));
+        s.push(
+            dsl::data("aws_secretsmanager_secret_version", &label)
+                .add_attribute(("provider", region.provider()))
+                .add_attribute(("secret_id", secret))
+                .build(),
+        );
+        out.add(&region.file, s);
+    }
+}
+
+pub(crate) fn emit(ctx: &Ctx<'_>, node: &Node, spec: &DatabaseSpec, out: &mut Out) {
+    let Some((writer, writer_azs, global)) = writer(ctx, node, spec) else {
+        return;
+    };
+    let placements = ctx.placements(node);
+    let wanted = spec.writer_region(&node.placement);
     if Some(writer.id.as_str()) != wanted {
         out.warn(
             node,
@@ -124,7 +179,6 @@ pub(crate) fn emit(ctx: &Ctx<'_>, node: &Node, spec: &DatabaseSpec, out: &mut Ou
         .copied()
         .collect();
     let aurora = spec.engine.is_aurora();
-    let global = aurora && !others.is_empty() && (spec.global || spec.cross_region_replicas > 0);
     if aurora && global && !spec.global {
         out.warn(
             node,
@@ -303,19 +357,14 @@ fn global_id(ctx: &Ctx<'_>, node: &Node, shard: &Shard) -> Expression {
     )
 }
 
-/// The master password of a global cluster, read from the user's secret.
-fn master_password(region: &RegionCtx, s: &mut Section, out: &mut Out) -> Expression {
-    let label = format!("db_master_password_{}", region.ident);
-    if out.once(&format!("data.aws_secretsmanager_secret_version.{label}")) {
-        let secret = variables::db_password_secret(region, out);
-        s.push(
-            dsl::data("aws_secretsmanager_secret_version", &label)
-                .add_attribute(("provider", region.provider()))
-                .add_attribute(("secret_id", secret))
-                .build(),
-        );
-    }
-    data_ref("aws_secretsmanager_secret_version", &label, "secret_string")
+/// The master password of a global cluster, read from the user's secret
+/// (the data source is in [`shared`]).
+fn master_password(region: &RegionCtx) -> Expression {
+    data_ref(
+        "aws_secretsmanager_secret_version",
+        &format!("db_master_password_{}", region.ident),
+        "secret_string",
+    )
 }
 
 /// Attributes every cluster and instance shares (protection, logs, IAM auth).
@@ -440,7 +489,7 @@ fn aurora_writer(
     }
     b = b.add_attribute(("master_username", variables::db_username(out)));
     if global {
-        b = b.add_attribute(("master_password", master_password(region, s, out)));
+        b = b.add_attribute(("master_password", master_password(region)));
     } else {
         b = b
             .add_attribute(("manage_master_user_password", true))

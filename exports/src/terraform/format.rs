@@ -33,6 +33,14 @@ const INDENT: &str = "  ";
 /// Escapes `text` for the inside of a quoted HCL string, so that it means
 /// exactly `text` (no interpolation, no directives).
 pub(crate) fn escape(text: &str, out: &mut String) {
+    // Most text is plain printable ASCII with nothing to escape.
+    if text
+        .bytes()
+        .all(|b| (0x20..0x7f).contains(&b) && !matches!(b, b'"' | b'\\' | b'$' | b'%'))
+    {
+        out.push_str(text);
+        return;
+    }
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
@@ -119,11 +127,12 @@ pub(crate) fn comment_text(text: &str) -> String {
 
 /// Appends top-level blocks, one blank line between them.
 pub(crate) fn write_blocks(out: &mut String, blocks: &[Block]) {
+    let mut writer = Writer::default();
     for (i, block) in blocks.iter().enumerate() {
         if i > 0 {
             out.push('\n');
         }
-        write_block(out, block, 0);
+        writer.block(out, block, 0, 0);
     }
 }
 
@@ -133,108 +142,221 @@ fn push_indent(out: &mut String, level: usize) {
     }
 }
 
-fn write_block(out: &mut String, block: &Block, level: usize) {
-    push_indent(out, level);
-    out.push_str(block.identifier());
-    for label in block.labels() {
-        out.push(' ');
-        match label {
-            BlockLabel::Identifier(ident) => out.push_str(ident),
-            BlockLabel::String(s) => out.push_str(&quote(s)),
-        }
-    }
-    if block.body().0.is_empty() {
-        out.push_str(" {}\n");
-        return;
-    }
-    out.push_str(" {\n");
-    write_structures(out, block.body().iter(), level + 1);
-    push_indent(out, level);
-    out.push_str("}\n");
-}
-
-/// One attribute or object entry, rendered, waiting for its run's alignment.
+/// One attribute or object entry of a run, rendered into the run's buffer
+/// (key and value as ranges of it), waiting for the run's alignment.
+#[derive(Clone, Copy)]
 struct Cell {
-    key: String,
-    value: Rendered,
+    key: (usize, usize),
+    value: (usize, usize),
+    shape: Shape,
 }
 
-fn write_structures<'a>(
-    out: &mut String,
-    items: impl Iterator<Item = &'a Structure>,
-    level: usize,
-) {
-    let mut run: Vec<Cell> = Vec::new();
-    let mut previous_was_block = false;
-    let mut first = true;
-    for item in items {
-        match item {
-            Structure::Attribute(attr) => {
-                // Meta-arguments that order resources stand apart at the end.
-                let apart = attr.key() == "depends_on" && !first;
-                if apart {
-                    flush_run(out, &mut run, level);
+/// A run's buffer: its keys and values one after the other.
+#[derive(Default)]
+struct Run {
+    buf: String,
+    cells: Vec<Cell>,
+}
+
+/// Buffers reused from block to block, one run per nesting depth, so that
+/// writing allocates almost nothing once warmed up.
+#[derive(Default)]
+struct Writer {
+    runs: Vec<Run>,
+}
+
+impl Writer {
+    fn take(&mut self, depth: usize) -> Run {
+        if self.runs.len() <= depth {
+            self.runs.resize_with(depth + 1, Run::default);
+        }
+        std::mem::take(&mut self.runs[depth])
+    }
+
+    fn give(&mut self, depth: usize, mut run: Run) {
+        run.buf.clear();
+        run.cells.clear();
+        self.runs[depth] = run;
+    }
+
+    fn block(&mut self, out: &mut String, block: &Block, level: usize, depth: usize) {
+        push_indent(out, level);
+        out.push_str(block.identifier());
+        for label in block.labels() {
+            out.push(' ');
+            match label {
+                BlockLabel::Identifier(ident) => out.push_str(ident),
+                BlockLabel::String(s) => {
+                    out.push('"');
+                    escape(s, out);
+                    out.push('"');
                 }
-                if previous_was_block || apart {
-                    out.push('\n');
-                }
-                let value = render(attr.expr(), level);
-                run.push(Cell {
-                    key: attr.key().to_owned(),
-                    value,
-                });
-                previous_was_block = false;
-            }
-            Structure::Block(block) => {
-                flush_run(out, &mut run, level);
-                if !first {
-                    out.push('\n');
-                }
-                write_block(out, block, level);
-                previous_was_block = true;
             }
         }
-        first = false;
+        if block.body().0.is_empty() {
+            out.push_str(" {}\n");
+            return;
+        }
+        out.push_str(" {\n");
+        self.structures(out, block.body().iter(), level + 1, depth);
+        push_indent(out, level);
+        out.push_str("}\n");
     }
-    flush_run(out, &mut run, level);
+
+    fn structures<'a>(
+        &mut self,
+        out: &mut String,
+        items: impl Iterator<Item = &'a Structure>,
+        level: usize,
+        depth: usize,
+    ) {
+        let mut run = self.take(depth);
+        let mut previous_was_block = false;
+        let mut first = true;
+        for item in items {
+            match item {
+                Structure::Attribute(attr) => {
+                    // Meta-arguments that order resources stand apart at the end.
+                    let apart = attr.key() == "depends_on" && !first;
+                    if apart {
+                        flush_run(out, &mut run, level);
+                    }
+                    if previous_was_block || apart {
+                        out.push('\n');
+                    }
+                    let k = run.buf.len();
+                    run.buf.push_str(attr.key());
+                    let v = run.buf.len();
+                    let shape = self.render(&mut run.buf, attr.expr(), level, depth + 1);
+                    run.cells.push(Cell {
+                        key: (k, v),
+                        value: (v, run.buf.len()),
+                        shape,
+                    });
+                    previous_was_block = false;
+                }
+                Structure::Block(block) => {
+                    flush_run(out, &mut run, level);
+                    if !first {
+                        out.push('\n');
+                    }
+                    self.block(out, block, level, depth + 1);
+                    previous_was_block = true;
+                }
+            }
+            first = false;
+        }
+        flush_run(out, &mut run, level);
+        self.give(depth, run);
+    }
+
+    /// Renders an attribute value at nesting `level` onto `buf`
+    /// (continuation lines indented for that level; the first line is not)
+    /// and says its shape. Nested objects use the runs from `depth` on.
+    fn render(&mut self, buf: &mut String, expr: &Expression, level: usize, depth: usize) -> Shape {
+        match expr {
+            Expression::Array(items) if !items.is_empty() => {
+                let start = buf.len();
+                write_compact(buf, expr);
+                let one_line = &buf[start..];
+                if !one_line.contains('\n') && level * 2 + one_line.len() + 24 <= WIDTH {
+                    return Shape::Line;
+                }
+                buf.truncate(start);
+                buf.push_str("[\n");
+                for item in items {
+                    push_indent(buf, level + 1);
+                    self.render(buf, item, level + 1, depth);
+                    buf.push_str(",\n");
+                }
+                push_indent(buf, level);
+                buf.push(']');
+                Shape::Block
+            }
+            Expression::Object(entries) if !entries.is_empty() => {
+                buf.push_str("{\n");
+                let mut run = self.take(depth);
+                for (key, value) in entries {
+                    let k = run.buf.len();
+                    object_key(key, &mut run.buf);
+                    let v = run.buf.len();
+                    let shape = self.render(&mut run.buf, value, level + 1, depth + 1);
+                    run.cells.push(Cell {
+                        key: (k, v),
+                        value: (v, run.buf.len()),
+                        shape,
+                    });
+                }
+                flush_run(buf, &mut run, level + 1);
+                self.give(depth, run);
+                push_indent(buf, level);
+                buf.push('}');
+                Shape::Block
+            }
+            Expression::TemplateExpr(template) => match template.as_ref() {
+                TemplateExpr::QuotedString(raw) => {
+                    buf.push('"');
+                    buf.push_str(raw);
+                    buf.push('"');
+                    Shape::Line
+                }
+                TemplateExpr::Heredoc(heredoc) => {
+                    buf.push_str(heredoc.strip.as_str());
+                    buf.push_str(&heredoc.delimiter);
+                    buf.push('\n');
+                    buf.push_str(&heredoc.template);
+                    if !heredoc.template.ends_with('\n') {
+                        buf.push('\n');
+                    }
+                    push_indent(buf, level);
+                    buf.push_str(&heredoc.delimiter);
+                    Shape::Heredoc
+                }
+            },
+            other => {
+                write_compact(buf, other);
+                Shape::Line
+            }
+        }
+    }
 }
 
-/// Writes a run of cells, aligning `=` the way `terraform fmt` does.
-fn flush_run(out: &mut String, run: &mut Vec<Cell>, level: usize) {
+/// Writes a run of cells, aligning `=` the way `terraform fmt` does, and
+/// empties it.
+fn flush_run(out: &mut String, run: &mut Run, level: usize) {
+    let cells = &run.cells;
+    let width_of = |c: &Cell| run.buf[c.key.0..c.key.1].chars().count();
     let mut start = 0;
-    while start < run.len() {
+    while start < cells.len() {
         // A group: consecutive single-line cells, plus a heredoc opener that
         // ends it; a multi-line value stands alone.
         let mut end = start;
-        while end < run.len() && run[end].value.kind == Shape::Line {
+        while end < cells.len() && cells[end].shape == Shape::Line {
             end += 1;
         }
-        if end < run.len() && run[end].value.kind == Shape::Heredoc {
+        if end < cells.len() && cells[end].shape == Shape::Heredoc {
             end += 1;
         }
         if end == start {
             end = start + 1;
         }
-        let width = run[start..end]
-            .iter()
-            .map(|c| c.key.chars().count())
-            .max()
-            .unwrap_or(0);
-        for cell in &run[start..end] {
+        let width = cells[start..end].iter().map(width_of).max().unwrap_or(0);
+        for cell in &cells[start..end] {
             push_indent(out, level);
-            out.push_str(&cell.key);
-            if cell.value.kind != Shape::Block {
-                for _ in cell.key.chars().count()..width {
+            out.push_str(&run.buf[cell.key.0..cell.key.1]);
+            if cell.shape != Shape::Block {
+                for _ in width_of(cell)..width {
                     out.push(' ');
                 }
             }
             out.push_str(" = ");
-            out.push_str(&cell.value.text);
+            out.push_str(&run.buf[cell.value.0..cell.value.1]);
             out.push('\n');
         }
         start = end;
     }
-    run.clear();
+    run.cells.clear();
+    run.buf.clear();
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -245,80 +367,6 @@ enum Shape {
     Heredoc,
     /// Spans lines: stands outside any alignment run.
     Block,
-}
-
-struct Rendered {
-    text: String,
-    kind: Shape,
-}
-
-impl Rendered {
-    fn line(text: String) -> Self {
-        Self {
-            text,
-            kind: Shape::Line,
-        }
-    }
-}
-
-/// Renders an attribute value at nesting `level` (its continuation lines
-/// are indented for that level; the first line is not).
-fn render(expr: &Expression, level: usize) -> Rendered {
-    match expr {
-        Expression::Array(items) if !items.is_empty() => {
-            let one_line = compact(expr);
-            if !one_line.contains('\n') && level * 2 + one_line.len() + 24 <= WIDTH {
-                return Rendered::line(one_line);
-            }
-            let mut text = String::from("[\n");
-            for item in items {
-                push_indent(&mut text, level + 1);
-                let inner = render(item, level + 1);
-                text.push_str(&inner.text);
-                text.push_str(",\n");
-            }
-            push_indent(&mut text, level);
-            text.push(']');
-            Rendered {
-                text,
-                kind: Shape::Block,
-            }
-        }
-        Expression::Object(entries) if !entries.is_empty() => {
-            let mut text = String::from("{\n");
-            let mut run: Vec<Cell> = entries
-                .iter()
-                .map(|(key, value)| Cell {
-                    key: object_key(key),
-                    value: render(value, level + 1),
-                })
-                .collect();
-            flush_run(&mut text, &mut run, level + 1);
-            push_indent(&mut text, level);
-            text.push('}');
-            Rendered {
-                text,
-                kind: Shape::Block,
-            }
-        }
-        Expression::TemplateExpr(template) => match template.as_ref() {
-            TemplateExpr::QuotedString(raw) => Rendered::line(format!("\"{raw}\"")),
-            TemplateExpr::Heredoc(heredoc) => {
-                let mut text = format!("{}{}\n", heredoc.strip.as_str(), heredoc.delimiter);
-                text.push_str(&heredoc.template);
-                if !heredoc.template.ends_with('\n') {
-                    text.push('\n');
-                }
-                push_indent(&mut text, level);
-                text.push_str(&heredoc.delimiter);
-                Rendered {
-                    text,
-                    kind: Shape::Heredoc,
-                }
-            }
-        },
-        other => Rendered::line(compact(other)),
-    }
 }
 
 /// HCL keywords that must be quoted to be read as object keys.
@@ -335,15 +383,27 @@ fn is_plain_key(key: &str) -> bool {
         && !KEYWORDS.contains(&key)
 }
 
-fn object_key(key: &ObjectKey) -> String {
+fn object_key(key: &ObjectKey, out: &mut String) {
     match key {
-        ObjectKey::Identifier(ident) if is_plain_key(ident) => ident.to_string(),
-        ObjectKey::Identifier(ident) => quote(ident),
-        ObjectKey::Expression(Expression::String(s)) if is_plain_key(s) => s.clone(),
-        ObjectKey::Expression(Expression::String(s)) => quote(s),
+        ObjectKey::Identifier(ident) if is_plain_key(ident) => out.push_str(ident),
+        ObjectKey::Expression(Expression::String(s)) if is_plain_key(s) => out.push_str(s),
+        ObjectKey::Identifier(ident) => {
+            out.push('"');
+            escape(ident, out);
+            out.push('"');
+        }
+        ObjectKey::Expression(Expression::String(s)) => {
+            out.push('"');
+            escape(s, out);
+            out.push('"');
+        }
         // A computed key must be wrapped in parentheses to be evaluated.
-        ObjectKey::Expression(expr) => format!("({})", compact(expr)),
-        _ => quote(&key.to_string()),
+        ObjectKey::Expression(expr) => {
+            out.push('(');
+            write_compact(out, expr);
+            out.push(')');
+        }
+        _ => out.push_str(&quote(&key.to_string())),
     }
 }
 
@@ -393,7 +453,7 @@ fn write_compact(out: &mut String, expr: &Expression) {
                 if i > 0 {
                     out.push_str(", ");
                 }
-                out.push_str(&object_key(key));
+                object_key(key, out);
                 out.push_str(" = ");
                 write_compact(out, value);
             }
@@ -559,10 +619,15 @@ mod tests {
 
     #[test]
     fn long_arrays_break_and_short_ones_stay_on_one_line() {
+        let rendered = |expr: &Expression| {
+            let mut buf = String::new();
+            Writer::default().render(&mut buf, expr, 1, 0);
+            buf
+        };
         let short = Expression::Array(vec!["a".into(), "b".into()]);
-        assert_eq!(render(&short, 1).text, r#"["a", "b"]"#);
+        assert_eq!(rendered(&short), r#"["a", "b"]"#);
         let long = Expression::Array((0..12).map(|i| format!("subnet-{i:08}").into()).collect());
-        let text = render(&long, 1).text;
+        let text = rendered(&long);
         assert!(text.starts_with("[\n    \"subnet-00000000\",\n"), "{text}");
         assert!(text.ends_with(",\n  ]"), "{text}");
     }
@@ -580,9 +645,14 @@ mod tests {
 
     #[test]
     fn keyword_and_odd_keys_are_quoted() {
-        assert_eq!(object_key(&ObjectKey::from("null")), "\"null\"");
-        assert_eq!(object_key(&ObjectKey::from("a:b")), "\"a:b\"");
-        assert_eq!(object_key(&ObjectKey::from("Name")), "Name");
+        let key = |k: &str| {
+            let mut out = String::new();
+            object_key(&ObjectKey::from(k), &mut out);
+            out
+        };
+        assert_eq!(key("null"), "\"null\"");
+        assert_eq!(key("a:b"), "\"a:b\"");
+        assert_eq!(key("Name"), "Name");
     }
 
     #[test]

@@ -46,7 +46,7 @@ mod storage;
 mod variables;
 mod write;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 use hcl::Block;
 use hcl::expr::Expression;
@@ -83,6 +83,9 @@ pub enum NatGateways {
 #[non_exhaustive]
 pub struct ExportOptions {
     pub nat_gateways: NatGateways,
+    /// Threads to generate large documents with; 0 (the default) uses every
+    /// core. The output does not depend on it.
+    pub threads: usize,
 }
 
 /// Something in the document the export could not express, or expressed
@@ -212,40 +215,94 @@ pub fn export(topology: &Topology, options: &ExportOptions) -> Result<Export, Ex
     ))
 }
 
+/// Documents this small are exported on the calling thread.
+const PARALLEL_FROM_NODES: usize = 256;
+
 fn generate(ctx: &Ctx<'_>, out: &mut Out) {
     providers::emit(ctx, out);
     for region in &ctx.regions {
         network::emit(ctx, region, out);
     }
-    for node in ctx.t.nodes() {
-        match &node.spec {
-            NodeSpec::Dns(spec) => dns::emit(ctx, node, spec, out),
-            NodeSpec::Cdn(spec) => cdn::emit(ctx, node, spec, out),
-            NodeSpec::LoadBalancer(spec) => load_balancer::emit(ctx, node, spec, out),
-            NodeSpec::ApiGateway(spec) => api_gateway::emit(ctx, node, spec, out),
-            NodeSpec::Service(spec) => compute::emit(ctx, node, spec, out),
-            NodeSpec::Cache(spec) => cache::emit(ctx, node, spec, out),
-            NodeSpec::Queue(spec) => queue::emit(ctx, node, spec, out),
-            NodeSpec::Database(spec) => database::emit(ctx, node, spec, out),
-            NodeSpec::ObjectStore(spec) => storage::emit(ctx, node, spec, out),
-            NodeSpec::External(spec) => {
-                let provider = if spec.provider.trim().is_empty() {
-                    String::new()
-                } else {
-                    format!(" ({})", spec.provider.trim())
-                };
-                out.warn(
-                    node,
-                    "external",
-                    format!(
-                        "a third-party service{provider}: nothing to create in AWS; services \
-                         calling it reach it over HTTPS through the NAT gateways"
-                    ),
-                );
-            }
-        }
-        ctx.unplaced_warnings(node, out);
+    // Blocks several nodes share, before the nodes are spread over threads.
+    if ctx.global_region().is_some() {
+        iam::partition(ctx, out);
+        iam::account_id(ctx, out);
     }
+    database::shared(ctx, out);
+    let nodes: Vec<&Node> = ctx.t.nodes().collect();
+    let threads = match ctx.threads {
+        0 => std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
+        n => n,
+    }
+    .min(8);
+    if threads < 2 || nodes.len() < PARALLEL_FROM_NODES {
+        for node in nodes {
+            emit_node(ctx, node, out);
+        }
+        return;
+    }
+    // Contiguous runs of nodes, each into its own output, merged in order:
+    // the same bytes as one thread would write.
+    let chunk = nodes.len().div_ceil(threads);
+    let outputs: Vec<Out> = std::thread::scope(|scope| {
+        let handles: Vec<_> = nodes
+            .chunks(chunk)
+            .map(|chunk| {
+                let once = out.once.clone();
+                scope.spawn(move || {
+                    let mut part = Out {
+                        once,
+                        ..Out::default()
+                    };
+                    for node in chunk {
+                        emit_node(ctx, node, &mut part);
+                    }
+                    part
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    });
+    for part in outputs {
+        out.merge(part);
+    }
+}
+
+/// Everything one node contributes.
+fn emit_node(ctx: &Ctx<'_>, node: &Node, out: &mut Out) {
+    match &node.spec {
+        NodeSpec::Dns(spec) => dns::emit(ctx, node, spec, out),
+        NodeSpec::Cdn(spec) => cdn::emit(ctx, node, spec, out),
+        NodeSpec::LoadBalancer(spec) => load_balancer::emit(ctx, node, spec, out),
+        NodeSpec::ApiGateway(spec) => api_gateway::emit(ctx, node, spec, out),
+        NodeSpec::Service(spec) => compute::emit(ctx, node, spec, out),
+        NodeSpec::Cache(spec) => cache::emit(ctx, node, spec, out),
+        NodeSpec::Queue(spec) => queue::emit(ctx, node, spec, out),
+        NodeSpec::Database(spec) => database::emit(ctx, node, spec, out),
+        NodeSpec::ObjectStore(spec) => storage::emit(ctx, node, spec, out),
+        NodeSpec::External(spec) => {
+            let provider = if spec.provider.trim().is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", spec.provider.trim())
+            };
+            out.warn(
+                node,
+                "external",
+                format!(
+                    "a third-party service{provider}: nothing to create in AWS; services \
+                     calling it reach it over HTTPS through the NAT gateways"
+                ),
+            );
+        }
+    }
+    ctx.unplaced_warnings(node, out);
 }
 
 // ---------------------------------------------------------------------------
@@ -322,6 +379,8 @@ pub(crate) struct Ctx<'a> {
     pub regions: Vec<RegionCtx>,
     /// Index into `regions` of the region whose provider holds global resources.
     pub global: Option<usize>,
+    /// Threads to generate with (0: one per core).
+    pub threads: usize,
 }
 
 impl<'a> Ctx<'a> {
@@ -366,6 +425,7 @@ impl<'a> Ctx<'a> {
         let topology_id = meta.topology_id();
         Self {
             t,
+            threads: opts.threads,
             prefix: naming::aws_name(&[&topology_id], 24, true),
             topology_id,
             idents,
@@ -559,7 +619,9 @@ pub(crate) struct OutputDef {
 
 #[derive(Debug, Default)]
 pub(crate) struct Out {
-    files: BTreeMap<String, Vec<Section>>,
+    /// Sections rendered as they are added (the blocks are dropped at once:
+    /// large exports would otherwise hold millions of small allocations).
+    files: BTreeMap<String, FileOut>,
     variables: BTreeMap<String, VarDef>,
     outputs: Vec<OutputDef>,
     warnings: Vec<ExportWarning>,
@@ -571,6 +633,97 @@ pub(crate) struct Out {
     locals: BTreeMap<String, Expression>,
     /// Keys of shared blocks already emitted.
     once: BTreeSet<String>,
+}
+
+/// The sections of one order in a file, as text, with their blocks'
+/// addresses (`aws_vpc.us_east_1`, `data.aws_iam_policy_document.web`).
+#[derive(Debug, Default)]
+struct Part {
+    /// The sections' text, in pieces: growing one string of tens of
+    /// megabytes would copy it over and over.
+    text: Vec<String>,
+    addresses: Vec<String>,
+    /// `(index of the section's first address, its node)`.
+    nodes: Vec<(usize, Option<String>)>,
+}
+
+impl Part {
+    /// Appends a section (a blank line before all but the first).
+    fn push(&mut self, section: Section) {
+        let mut text = String::with_capacity(1024 * section.blocks.len());
+        if !self.text.is_empty() {
+            text.push('\n');
+        }
+        for line in &section.header {
+            for wrapped in wrap(line, 78) {
+                text.push_str("# ");
+                text.push_str(&wrapped);
+                text.push('\n');
+            }
+        }
+        if !section.header.is_empty() {
+            text.push('\n');
+        }
+        format::write_blocks(&mut text, &section.blocks);
+        self.text.push(text);
+        self.nodes.push((self.addresses.len(), section.node));
+        self.addresses
+            .extend(section.blocks.iter().filter_map(|block| {
+                match (block.identifier(), block.labels()) {
+                    ("resource", [ty, label]) => {
+                        Some(format!("{}.{}", ty.as_str(), label.as_str()))
+                    }
+                    ("data", [ty, label]) => {
+                        Some(format!("data.{}.{}", ty.as_str(), label.as_str()))
+                    }
+                    _ => None,
+                }
+            }));
+    }
+
+    /// Appends the sections of `other` after these.
+    fn append(&mut self, other: Part) {
+        // Both sides start their first section without a separator.
+        let mut pieces = other.text.into_iter();
+        let Some(first) = pieces.next() else {
+            return;
+        };
+        if self.text.is_empty() {
+            self.text.push(first);
+        } else {
+            self.text.push(format!("\n{first}"));
+        }
+        self.text.extend(pieces);
+        let offset = self.addresses.len();
+        self.nodes.extend(
+            other
+                .nodes
+                .into_iter()
+                .map(|(start, node)| (start + offset, node)),
+        );
+        self.addresses.extend(other.addresses);
+    }
+
+    /// Each address with its node.
+    fn blocks(&self) -> impl Iterator<Item = (&str, Option<&str>)> {
+        self.nodes
+            .iter()
+            .enumerate()
+            .flat_map(move |(k, (start, node))| {
+                let end = self.nodes.get(k + 1).map_or(self.addresses.len(), |n| n.0);
+                self.addresses[*start..end]
+                    .iter()
+                    .map(move |a| (a.as_str(), node.as_deref()))
+            })
+    }
+}
+
+/// A file being written, by section order: shared lookups, shared
+/// plumbing, nodes. Sections are rendered as they are added, so the
+/// blocks' many small allocations are freed at once.
+#[derive(Debug, Default)]
+struct FileOut {
+    parts: [Part; 3],
 }
 
 enum Collision {
@@ -585,7 +738,14 @@ impl Out {
         if section.blocks.is_empty() {
             return;
         }
-        self.files.entry(file.to_owned()).or_default().push(section);
+        let order = usize::from(section.order.min(2));
+        if let Some(f) = self.files.get_mut(file) {
+            f.parts[order].push(section);
+        } else {
+            let mut f = FileOut::default();
+            f.parts[order].push(section);
+            self.files.insert(file.to_owned(), f);
+        }
     }
 
     pub(crate) fn warn(&mut self, node: &Node, code: &'static str, message: impl Into<String>) {
@@ -603,6 +763,12 @@ impl Out {
         }
     }
 
+    /// Whether a variable is declared already (building a declaration costs
+    /// more than looking it up, and variables are asked for per resource).
+    pub(crate) fn has_variable(&self, name: &str) -> bool {
+        self.variables.contains_key(name)
+    }
+
     /// Declares a variable (the first declaration of a name wins).
     pub(crate) fn variable(&mut self, def: VarDef) {
         self.variables.entry(def.name.clone()).or_insert(def);
@@ -610,6 +776,30 @@ impl Out {
 
     pub(crate) fn output(&mut self, def: OutputDef) {
         self.outputs.push(def);
+    }
+
+    /// Adds what `other` generated after what this holds, as if one output
+    /// had seen both in turn.
+    fn merge(&mut self, other: Out) {
+        for (name, file) in other.files {
+            let mine = self.files.entry(name).or_default();
+            for (mine, theirs) in mine.parts.iter_mut().zip(file.parts) {
+                mine.append(theirs);
+            }
+        }
+        for (name, def) in other.variables {
+            self.variables.entry(name).or_insert(def);
+        }
+        self.outputs.extend(other.outputs);
+        self.warnings.extend(other.warnings);
+        self.names.extend(other.names);
+        for text in other.assumptions {
+            self.assume(text);
+        }
+        for (name, value) in other.locals {
+            self.locals.entry(name).or_insert(value);
+        }
+        self.once.extend(other.once);
     }
 
     /// True the first time `key` is asked for: for blocks several nodes
@@ -632,111 +822,95 @@ impl Out {
 
     /// The first label, output or AWS name used twice, and which node to rename.
     fn collision(&self, ctx: &Ctx<'_>) -> Option<Collision> {
-        let mut owners: HashMap<(String, String), Option<String>> = HashMap::new();
-        let mut entries: Vec<((String, String), Option<String>)> = Vec::new();
-        for sections in self.files.values() {
-            for section in sections {
-                for block in &section.blocks {
-                    let labels: Vec<&str> = block.labels().iter().map(|l| l.as_str()).collect();
-                    if let [ty, label] = labels.as_slice() {
-                        entries.push((
-                            (format!("{} {ty}", block.identifier()), (*label).to_owned()),
-                            section.node.clone(),
-                        ));
-                    }
-                }
-            }
-        }
-        for output in &self.outputs {
-            entries.push((
-                ("output".to_owned(), output.name.clone()),
-                output.node.clone(),
-            ));
-        }
-        for (scope, name, node) in &self.names {
-            entries.push(((scope.clone(), name.clone()), node.clone()));
-        }
-        for (key, node) in entries {
-            if let Some(previous) = owners.get(&key) {
-                return Some(pick(ctx, previous.as_deref(), node.as_deref(), &key));
-            }
-            owners.insert(key, node);
-        }
-        None
+        // Sorting beats hashing a few hundred thousand names.
+        let blocks = self
+            .files
+            .values()
+            .flat_map(|f| f.parts.iter().flat_map(Part::blocks))
+            .map(|(address, node)| (("block", address), node));
+        let outputs = self
+            .outputs
+            .iter()
+            .map(|o| (("output", o.name.as_str()), o.node.as_deref()));
+        let names = self
+            .names
+            .iter()
+            .map(|(scope, name, node)| ((scope.as_str(), name.as_str()), node.as_deref()));
+        // Sorted by a hash first: comparing long, similar strings is slow,
+        // and ties (even crafted ones) only fall back to comparing them.
+        let hash = |(scope, name): (&str, &str)| {
+            naming::fnv1a(name.as_bytes()) ^ naming::fnv1a(scope.as_bytes()).rotate_left(1)
+        };
+        let mut all: Vec<(u64, (&str, &str), usize, Option<&str>)> = blocks
+            .chain(outputs)
+            .chain(names)
+            .enumerate()
+            .map(|(seq, (key, node))| (hash(key), key, seq, node))
+            .collect();
+        all.sort_unstable_by(|a, b| {
+            a.0.cmp(&b.0)
+                .then_with(|| a.1.cmp(&b.1))
+                .then(a.2.cmp(&b.2))
+        });
+        // The collision met first in generation order.
+        all.windows(2)
+            .filter(|w| w[0].1 == w[1].1)
+            .min_by_key(|w| w[1].2)
+            .map(|w| pick(ctx, w[0].3, w[1].3, w[0].1))
     }
 
     fn finish(self, ctx: &Ctx<'_>) -> Export {
         let mut files = BTreeMap::new();
         let mut resources = Vec::new();
         let header = file_header(ctx);
-        let mut tf_files: Vec<(String, Vec<Section>)> = self.files.into_iter().collect();
+        let mut tf_files = self.files;
         // variables.tf and outputs.tf come from declarations, not sections.
-        tf_files.push((
-            "variables.tf".to_owned(),
-            vec![Section {
-                blocks: variables::blocks(&self.variables),
-                ..Section::default()
-            }],
-        ));
+        tf_files.entry("variables.tf".to_owned()).or_default().parts[1].push(Section {
+            blocks: variables::blocks(&self.variables),
+            ..Section::default()
+        });
         if !self.outputs.is_empty() {
-            tf_files.push((
-                "outputs.tf".to_owned(),
-                vec![Section {
-                    blocks: outputs_blocks(&self.outputs),
-                    ..Section::default()
-                }],
-            ));
+            tf_files.entry("outputs.tf".to_owned()).or_default().parts[1].push(Section {
+                blocks: outputs_blocks(&self.outputs),
+                ..Section::default()
+            });
         }
         if !self.locals.is_empty() {
             let mut locals = dsl::block("locals");
             for (name, value) in &self.locals {
                 locals = locals.add_attribute((name.as_str(), value.clone()));
             }
-            let section = Section {
+            tf_files.entry("global.tf".to_owned()).or_default().parts[0].push(Section {
                 header: vec![
                     "CloudFront managed policies (AWS-owned, the same in every account)".to_owned(),
                 ],
                 node: None,
                 blocks: vec![locals.build()],
                 order: 0,
-            };
-            let global = tf_files.iter_mut().find(|(name, _)| name == "global.tf");
-            match global {
-                Some((_, sections)) => sections.insert(0, section),
-                None => tf_files.push(("global.tf".to_owned(), vec![section])),
-            }
+            });
         }
-        for (name, mut sections) in tf_files {
-            sections.sort_by_key(|s| s.order);
-            let mut text = header.clone();
-            for section in &sections {
+        for (name, file) in tf_files {
+            let size: usize = file
+                .parts
+                .iter()
+                .flat_map(|p| &p.text)
+                .map(|t| t.len() + 1)
+                .sum();
+            let mut text = String::with_capacity(header.len() + size);
+            text.push_str(&header);
+            for part in &file.parts {
+                if part.text.is_empty() {
+                    continue;
+                }
                 text.push('\n');
-                for line in &section.header {
-                    for wrapped in wrap(line, 78) {
-                        text.push_str("# ");
-                        text.push_str(&wrapped);
-                        text.push('\n');
-                    }
+                for piece in &part.text {
+                    text.push_str(piece);
                 }
-                if !section.header.is_empty() {
-                    text.push('\n');
-                }
-                format::write_blocks(&mut text, &section.blocks);
-                for block in &section.blocks {
-                    let labels: Vec<&str> = block.labels().iter().map(|l| l.as_str()).collect();
-                    if let [ty, label] = labels.as_slice() {
-                        let address = match block.identifier() {
-                            "resource" => format!("{ty}.{label}"),
-                            "data" => format!("data.{ty}.{label}"),
-                            _ => continue,
-                        };
-                        resources.push(GeneratedResource {
-                            address,
-                            file: name.clone(),
-                            node: section.node.clone(),
-                        });
-                    }
-                }
+                resources.extend(part.blocks().map(|(address, node)| GeneratedResource {
+                    address: address.to_owned(),
+                    file: name.clone(),
+                    node: node.map(str::to_owned),
+                }));
             }
             files.insert(name, text);
         }
@@ -767,7 +941,7 @@ impl Out {
 }
 
 /// Which node to rename when two of them produce the same name.
-fn pick(ctx: &Ctx<'_>, a: Option<&str>, b: Option<&str>, key: &(String, String)) -> Collision {
+fn pick(ctx: &Ctx<'_>, a: Option<&str>, b: Option<&str>, key: (&str, &str)) -> Collision {
     let ident = |id: &str| ctx.idents.get(id);
     match (a, b) {
         (Some(a), Some(b)) if a != b => {

@@ -656,3 +656,17 @@ fn writing_refuses_a_directory_holding_another_topology() {
         "{err}"
     );
 }
+
+#[test]
+fn threads_do_not_change_a_single_byte() {
+    let t = topoplan_core::generate::synthetic(
+        &topoplan_core::generate::SyntheticSpec::with_nodes(600),
+    );
+    let mut one = ExportOptions::default();
+    one.threads = 1;
+    let mut four = ExportOptions::default();
+    four.threads = 4;
+    let a = export(&t, &one).unwrap();
+    assert_eq!(a, export(&t, &four).unwrap());
+    assert!(a.resources().len() > 10_000);
+}

@@ -43,6 +43,9 @@ fn def(name: &str, group: u8, ty_name: &str, description: String) -> VarDef {
 /// `/16` per region so the VPCs can be peered).
 pub(crate) fn vpc_cidr(ctx: &Ctx<'_>, region: &RegionCtx, out: &mut Out) -> Expression {
     let name = format!("vpc_cidr_{}", region.ident);
+    if out.has_variable(&name) {
+        return var(&name);
+    }
     let index = ctx
         .regions
         .iter()
@@ -75,6 +78,9 @@ pub(crate) fn vpc_cidr(ctx: &Ctx<'_>, region: &RegionCtx, out: &mut Out) -> Expr
 /// The AMI the region's services boot.
 pub(crate) fn ami(region: &RegionCtx, out: &mut Out) -> Expression {
     let name = format!("ami_id_{}", region.ident);
+    if out.has_variable(&name) {
+        return var(&name);
+    }
     let mut d = def(
         &name,
         GROUP_COMPUTE,
@@ -97,6 +103,9 @@ pub(crate) fn ami(region: &RegionCtx, out: &mut Out) -> Expression {
 /// The port every service instance listens on.
 pub(crate) fn service_port(out: &mut Out) -> Expression {
     let name = "service_port";
+    if out.has_variable(&name) {
+        return var(&name);
+    }
     let mut d = def(
         name,
         GROUP_COMPUTE,
@@ -128,6 +137,9 @@ pub(crate) fn service_port(out: &mut Out) -> Expression {
 /// Size of every instance's encrypted root volume.
 pub(crate) fn root_volume_size(out: &mut Out) -> Expression {
     let name = "root_volume_size_gb";
+    if out.has_variable(&name) {
+        return var(&name);
+    }
     let mut d = def(
         name,
         GROUP_COMPUTE,
@@ -152,6 +164,9 @@ const ACM_ARN: &str = "^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[0-9
 /// The ACM certificate for TLS listeners and API domains in a region.
 pub(crate) fn certificate(region: &RegionCtx, out: &mut Out) -> Expression {
     let name = format!("certificate_arn_{}", region.ident);
+    if out.has_variable(&name) {
+        return var(&name);
+    }
     let mut d = def(
         &name,
         GROUP_TLS,
@@ -176,6 +191,9 @@ pub(crate) fn certificate(region: &RegionCtx, out: &mut Out) -> Expression {
 /// The certificate CloudFront presents (must live in us-east-1).
 pub(crate) fn cloudfront_certificate(out: &mut Out) -> Expression {
     let name = "cloudfront_certificate_arn";
+    if out.has_variable(&name) {
+        return var(&name);
+    }
     let mut d = def(
         name,
         GROUP_TLS,
@@ -200,6 +218,9 @@ pub(crate) fn cloudfront_certificate(out: &mut Out) -> Expression {
 /// The domain users reach the topology at.
 pub(crate) fn domain_name(out: &mut Out) -> Expression {
     let name = "domain_name";
+    if out.has_variable(&name) {
+        return var(&name);
+    }
     let mut d = def(
         name,
         GROUP_DNS,
@@ -223,6 +244,9 @@ pub(crate) fn domain_name(out: &mut Out) -> Expression {
 /// The existing Route 53 hosted zone holding `domain_name`.
 pub(crate) fn zone_id(out: &mut Out) -> Expression {
     let name = "route53_zone_id";
+    if out.has_variable(&name) {
+        return var(&name);
+    }
     let mut d = def(
         name,
         GROUP_DNS,
@@ -242,6 +266,9 @@ pub(crate) fn zone_id(out: &mut Out) -> Expression {
 /// keeps it in Secrets Manager).
 pub(crate) fn db_username(out: &mut Out) -> Expression {
     let name = "db_master_username";
+    if out.has_variable(&name) {
+        return var(&name);
+    }
     let mut d = def(
         name,
         GROUP_DATA,
@@ -265,6 +292,9 @@ pub(crate) fn db_username(out: &mut Out) -> Expression {
 /// user keeps in Secrets Manager.
 pub(crate) fn db_password_secret(region: &RegionCtx, out: &mut Out) -> Expression {
     let name = format!("db_master_password_secret_arn_{}", region.ident);
+    if out.has_variable(&name) {
+        return var(&name);
+    }
     let mut d = def(
         &name,
         GROUP_DATA,
@@ -292,6 +322,9 @@ pub(crate) fn db_password_secret(region: &RegionCtx, out: &mut Out) -> Expressio
 
 /// An engine version (a default that a user should review).
 pub(crate) fn engine_version(name: &str, what: &str, default: &str, out: &mut Out) -> Expression {
+    if out.has_variable(name) {
+        return var(name);
+    }
     let mut d = def(
         name,
         GROUP_DATA,
@@ -306,6 +339,9 @@ pub(crate) fn engine_version(name: &str, what: &str, default: &str, out: &mut Ou
 /// The Redis/Valkey AUTH token.
 pub(crate) fn cache_auth_token(out: &mut Out) -> Expression {
     let name = "cache_auth_token";
+    if out.has_variable(&name) {
+        return var(&name);
+    }
     let mut d = def(
         name,
         GROUP_DATA,
@@ -327,6 +363,9 @@ pub(crate) fn cache_auth_token(out: &mut Out) -> Expression {
 
 pub(crate) fn deletion_protection(out: &mut Out) -> Expression {
     let name = "deletion_protection";
+    if out.has_variable(&name) {
+        return var(&name);
+    }
     let mut d = def(
         name,
         GROUP_OPERATIONS,
@@ -341,6 +380,9 @@ pub(crate) fn deletion_protection(out: &mut Out) -> Expression {
 
 pub(crate) fn log_retention_days(out: &mut Out) -> Expression {
     let name = "log_retention_days";
+    if out.has_variable(&name) {
+        return var(&name);
+    }
     let mut d = def(
         name,
         GROUP_OPERATIONS,
