@@ -284,7 +284,7 @@ json.dump(results, sys.stdout)
             export_template(t.name)
                 .files()
                 .keys()
-                .filter(|f| f.ends_with(".tf"))
+                .filter(|f| Path::new(f).extension().is_some_and(|e| e == "tf"))
                 .count()
         })
         .sum();
@@ -440,23 +440,24 @@ impl Moto {
             endpoint: format!("http://127.0.0.1:{port}"),
         };
         for _ in 0..240 {
-            if moto.ready(port) {
+            if ready(port) {
                 return moto;
             }
             std::thread::sleep(std::time::Duration::from_millis(250));
         }
         panic!("moto did not start on {}", moto.endpoint);
     }
+}
 
-    fn ready(&self, port: u16) -> bool {
-        use std::io::{Read as _, Write as _};
-        let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) else {
-            return false;
-        };
-        let _ = stream.write_all(b"GET /moto-api/data.json HTTP/1.0\r\nHost: localhost\r\n\r\n");
-        let mut head = [0u8; 12];
-        stream.read_exact(&mut head).is_ok() && head.ends_with(b"200")
-    }
+/// Whether a server on `port` answers moto's data endpoint with 200.
+fn ready(port: u16) -> bool {
+    use std::io::{Read as _, Write as _};
+    let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) else {
+        return false;
+    };
+    let _ = stream.write_all(b"GET /moto-api/data.json HTTP/1.0\r\nHost: localhost\r\n\r\n");
+    let mut head = [0u8; 12];
+    stream.read_exact(&mut head).is_ok() && head.ends_with(b"200")
 }
 
 impl Drop for Moto {
@@ -502,10 +503,15 @@ const SERVICES: [&str; 18] = [
 /// export itself never holds endpoints or credentials.
 fn moto_override(region: &str, endpoint: &str) -> String {
     let alias = region.replace('-', "_");
-    let endpoints: String = SERVICES
-        .iter()
-        .map(|s| format!("    {s:<14} = \"{endpoint}\"\n"))
-        .collect();
+    let mut endpoints = String::new();
+    for s in SERVICES {
+        endpoints.push_str("    ");
+        endpoints.push_str(s);
+        endpoints.push_str(&" ".repeat(14usize.saturating_sub(s.len())));
+        endpoints.push_str(" = \"");
+        endpoints.push_str(endpoint);
+        endpoints.push_str("\"\n");
+    }
     format!(
         "provider \"aws\" {{\n  alias                       = \"{alias}\"\n  region                      = \"{region}\"\n  access_key                  = \"testing\"\n  secret_key                  = \"testing\"\n  skip_credentials_validation = true\n  skip_requesting_account_id  = true\n  skip_metadata_api_check     = true\n  s3_use_path_style           = true\n\n  endpoints {{\n{endpoints}  }}\n}}\n"
     )
@@ -767,7 +773,7 @@ fn three_tier_applies_to_moto_reads_back_and_replans_clean_but_for_moto_gaps() {
             .filter_map(Value::as_str)
             .collect();
         match actions.as_slice() {
-            ["no-op"] | ["read"] => continue,
+            ["no-op" | "read"] => continue,
             ["update"] => {}
             other => {
                 problems.push(format!("{address}: {other:?}"));

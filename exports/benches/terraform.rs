@@ -5,6 +5,10 @@
 //! Target: a 5,000-node topology exports in under 0.5 s. The document is
 //! built once; each iteration runs the whole export (validation, naming,
 //! resource generation, formatting, README).
+#![expect(
+    clippy::expect_used,
+    reason = "a benchmark that cannot run should stop"
+)]
 
 use std::hint::black_box;
 

@@ -85,7 +85,6 @@ pub(crate) fn custom_domain(
 
 #[expect(
     clippy::cast_possible_truncation,
-    clippy::cast_sign_loss,
     reason = "a validated positive rate, rounded up and capped"
 )]
 fn burst(rate: f64) -> i64 {

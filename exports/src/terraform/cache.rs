@@ -32,7 +32,7 @@ pub(crate) fn emit(ctx: &Ctx<'_>, node: &Node, spec: &CacheSpec, out: &mut Out) 
                 replication_group(ctx, node, spec, region, azs, &group_name, &mut s, out);
             }
             CacheEngine::Memcached => {
-                memcached(ctx, node, spec, region, azs, &group_name, &mut s, out)
+                memcached(ctx, node, spec, region, azs, &group_name, &mut s, out);
             }
         }
         out.add(&region.file, s);

@@ -3,8 +3,8 @@
 //! over to the bucket's second region), load balancers and HTTP APIs as
 //! HTTPS custom origins. The first origin takes the default behaviour; the
 //! others are served under `/<node id>/*`. Static origins are cached with
-//! the managed CachingOptimized policy, dynamic ones pass through
-//! (CachingDisabled, all viewer headers but Host); every response gets the
+//! the managed `CachingOptimized` policy, dynamic ones pass through
+//! (`CachingDisabled`, all viewer headers but Host); every response gets the
 //! managed security headers. A third-party CDN is not expressible with the
 //! AWS provider and is reported.
 
@@ -59,6 +59,10 @@ struct Origin<'a> {
     is_static: bool,
 }
 
+#[expect(
+    clippy::too_many_lines,
+    reason = "origins, behaviours and the distribution read best in one place"
+)]
 pub(crate) fn emit(ctx: &Ctx<'_>, node: &Node, spec: &CdnSpec, out: &mut Out) {
     if spec.provider == CdnProvider::ThirdParty {
         out.warn(

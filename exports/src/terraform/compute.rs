@@ -1,4 +1,4 @@
-//! Services: per region, a launch template (IMDSv2 required, encrypted gp3
+//! Services: per region, a launch template (`IMDSv2` required, encrypted gp3
 //! root volume, detailed monitoring, the instance profile), an autoscaling
 //! group across the node's AZs registered with the target groups of the
 //! load balancers that forward to it, and its scaling policy (target

@@ -249,14 +249,14 @@ pub(crate) fn emit(ctx: &Ctx<'_>, node: &Node, spec: &DatabaseSpec, out: &mut Ou
         for shard in &shards {
             match (aurora, place.writer) {
                 (true, true) => {
-                    aurora_writer(ctx, node, spec, &engine, place, shard, global, &mut s, out)
+                    aurora_writer(ctx, node, spec, &engine, place, shard, global, &mut s, out);
                 }
                 (true, false) => {
-                    aurora_secondary(ctx, node, spec, &engine, place, writer, shard, &mut s, out)
+                    aurora_secondary(ctx, node, spec, &engine, place, writer, shard, &mut s, out);
                 }
                 (false, true) => rds_writer(ctx, node, spec, &engine, place, shard, &mut s, out),
                 (false, false) => {
-                    rds_cross_region(ctx, node, spec, place, writer, shard, &mut s, out)
+                    rds_cross_region(ctx, node, spec, place, writer, shard, &mut s, out);
                 }
             }
         }
@@ -446,7 +446,7 @@ fn aurora_instances(
                 "db_subnet_group_name",
                 res("aws_db_subnet_group", &ctx.label(node, region), "name"),
             ))
-            .add_attribute(("promotion_tier", if i == 1 { 0 } else { 1 }));
+            .add_attribute(("promotion_tier", i32::from(i != 1)));
         s.push(
             instance_common(ctx, b, region, out)
                 .add_attribute(("tags", tags(node, &name, shard, spec)))
@@ -768,7 +768,6 @@ fn engine_logs_only(spec: &DatabaseSpec) -> Engine {
 
 #[expect(
     clippy::cast_possible_truncation,
-    clippy::cast_sign_loss,
     reason = "a validated, positive size in GB, rounded up; RDS takes at most 65,536"
 )]
 fn storage_gb(gb: f64) -> i64 {

@@ -99,7 +99,7 @@ pub(crate) fn emit(ctx: &Ctx<'_>, node: &Node, spec: &DnsSpec, out: &mut Out) {
                     spec,
                     target,
                     &endpoints,
-                    checks,
+                    checks.as_ref(),
                     &mut global,
                     out,
                 );
@@ -206,7 +206,7 @@ fn regional_records(
     spec: &DnsSpec,
     target: &Node,
     endpoints: &[(&RegionCtx, Expression, Expression)],
-    checks: Option<(&str, u16, String)>,
+    checks: Option<&(&str, u16, String)>,
     s: &mut Section,
     out: &mut Out,
 ) {
@@ -316,7 +316,7 @@ fn regional_records(
         if routed {
             b = b.add_attribute(("set_identifier", string(r.id.as_str())));
         }
-        if let Some((kind, port, path)) = checks.as_ref().filter(|_| routed) {
+        if let Some((kind, port, path)) = checks.filter(|_| routed) {
             let mut check = iam::global_resource(ctx, "aws_route53_health_check", &label)
                 .add_attribute(("fqdn", endpoint.clone()))
                 .add_attribute(("port", i64::from(*port)))

@@ -305,14 +305,12 @@ fn target_group(
 /// Weights from the edges' fractions (ALB weights are 0..=999).
 #[expect(
     clippy::cast_possible_truncation,
-    clippy::cast_sign_loss,
     reason = "a fraction in 0..=1 times 100, rounded"
 )]
 fn weight(fraction: f64) -> i64 {
     (fraction.clamp(0.0, 1.0) * 100.0).round() as i64
 }
 
-#[expect(clippy::too_many_arguments, reason = "the listeners and their inputs")]
 fn listeners(
     ctx: &Ctx<'_>,
     node: &Node,

@@ -320,6 +320,10 @@ pub(crate) enum Sizing {
 
 /// What a region's network must provide.
 #[derive(Clone, Debug, Default)]
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "independent needs of one network, read by name"
+)]
 pub(crate) struct Needs {
     /// Internet-facing load balancers or NAT gateways.
     pub public: bool,
@@ -822,6 +826,7 @@ impl Out {
 
     /// The first label, output or AWS name used twice, and which node to rename.
     fn collision(&self, ctx: &Ctx<'_>) -> Option<Collision> {
+        type Entry<'a> = (u64, (&'a str, &'a str), usize, Option<&'a str>);
         // Sorting beats hashing a few hundred thousand names.
         let blocks = self
             .files
@@ -841,7 +846,7 @@ impl Out {
         let hash = |(scope, name): (&str, &str)| {
             naming::fnv1a(name.as_bytes()) ^ naming::fnv1a(scope.as_bytes()).rotate_left(1)
         };
-        let mut all: Vec<(u64, (&str, &str), usize, Option<&str>)> = blocks
+        let mut all: Vec<Entry<'_>> = blocks
             .chain(outputs)
             .chain(names)
             .enumerate()

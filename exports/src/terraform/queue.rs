@@ -289,7 +289,6 @@ fn msk(
 
 #[expect(
     clippy::cast_possible_truncation,
-    clippy::cast_sign_loss,
     reason = "a validated, positive size in GB, rounded up; MSK takes 1 to 16,384"
 )]
 fn volume_gb(gb: f64) -> i64 {

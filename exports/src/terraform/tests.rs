@@ -39,8 +39,7 @@ fn attr<'a>(block: &'a Block, key: &str) -> &'a Expression {
         .body()
         .attributes()
         .find(|a| a.key() == key)
-        .map(hcl::Attribute::expr)
-        .unwrap_or_else(|| panic!("no attribute {key}"))
+        .map_or_else(|| panic!("no attribute {key}"), hcl::Attribute::expr)
 }
 
 fn text(expr: &Expression) -> String {
@@ -153,7 +152,10 @@ fn each_region_gets_an_aliased_provider_tagging_the_topology() {
 fn every_resource_names_its_provider_and_node_resources_carry_the_node_tag() {
     let export = export_of(&template("marketplace"));
     for (file, text_) in export.files() {
-        if !file.ends_with(".tf") || file == "providers.tf" || file == "versions.tf" {
+        let is_tf = std::path::Path::new(file)
+            .extension()
+            .is_some_and(|e| e == "tf");
+        if !is_tf || file == "providers.tf" || file == "versions.tf" {
             continue;
         }
         let body: hcl::Body = hcl::parse(text_).unwrap();
@@ -662,10 +664,14 @@ fn threads_do_not_change_a_single_byte() {
     let t = topoplan_core::generate::synthetic(
         &topoplan_core::generate::SyntheticSpec::with_nodes(600),
     );
-    let mut one = ExportOptions::default();
-    one.threads = 1;
-    let mut four = ExportOptions::default();
-    four.threads = 4;
+    let one = ExportOptions {
+        threads: 1,
+        ..ExportOptions::default()
+    };
+    let four = ExportOptions {
+        threads: 4,
+        ..ExportOptions::default()
+    };
     let a = export(&t, &one).unwrap();
     assert_eq!(a, export(&t, &four).unwrap());
     assert!(a.resources().len() > 10_000);

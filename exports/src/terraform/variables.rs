@@ -3,6 +3,7 @@
 //! exists. Secrets never have defaults; they are marked `sensitive`.
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
 use hcl::Block;
 use hcl::expr::Expression;
@@ -103,8 +104,8 @@ pub(crate) fn ami(region: &RegionCtx, out: &mut Out) -> Expression {
 /// The port every service instance listens on.
 pub(crate) fn service_port(out: &mut Out) -> Expression {
     let name = "service_port";
-    if out.has_variable(&name) {
-        return var(&name);
+    if out.has_variable(name) {
+        return var(name);
     }
     let mut d = def(
         name,
@@ -137,8 +138,8 @@ pub(crate) fn service_port(out: &mut Out) -> Expression {
 /// Size of every instance's encrypted root volume.
 pub(crate) fn root_volume_size(out: &mut Out) -> Expression {
     let name = "root_volume_size_gb";
-    if out.has_variable(&name) {
-        return var(&name);
+    if out.has_variable(name) {
+        return var(name);
     }
     let mut d = def(
         name,
@@ -191,8 +192,8 @@ pub(crate) fn certificate(region: &RegionCtx, out: &mut Out) -> Expression {
 /// The certificate CloudFront presents (must live in us-east-1).
 pub(crate) fn cloudfront_certificate(out: &mut Out) -> Expression {
     let name = "cloudfront_certificate_arn";
-    if out.has_variable(&name) {
-        return var(&name);
+    if out.has_variable(name) {
+        return var(name);
     }
     let mut d = def(
         name,
@@ -218,8 +219,8 @@ pub(crate) fn cloudfront_certificate(out: &mut Out) -> Expression {
 /// The domain users reach the topology at.
 pub(crate) fn domain_name(out: &mut Out) -> Expression {
     let name = "domain_name";
-    if out.has_variable(&name) {
-        return var(&name);
+    if out.has_variable(name) {
+        return var(name);
     }
     let mut d = def(
         name,
@@ -244,8 +245,8 @@ pub(crate) fn domain_name(out: &mut Out) -> Expression {
 /// The existing Route 53 hosted zone holding `domain_name`.
 pub(crate) fn zone_id(out: &mut Out) -> Expression {
     let name = "route53_zone_id";
-    if out.has_variable(&name) {
-        return var(&name);
+    if out.has_variable(name) {
+        return var(name);
     }
     let mut d = def(
         name,
@@ -266,8 +267,8 @@ pub(crate) fn zone_id(out: &mut Out) -> Expression {
 /// keeps it in Secrets Manager).
 pub(crate) fn db_username(out: &mut Out) -> Expression {
     let name = "db_master_username";
-    if out.has_variable(&name) {
-        return var(&name);
+    if out.has_variable(name) {
+        return var(name);
     }
     let mut d = def(
         name,
@@ -339,8 +340,8 @@ pub(crate) fn engine_version(name: &str, what: &str, default: &str, out: &mut Ou
 /// The Redis/Valkey AUTH token.
 pub(crate) fn cache_auth_token(out: &mut Out) -> Expression {
     let name = "cache_auth_token";
-    if out.has_variable(&name) {
-        return var(&name);
+    if out.has_variable(name) {
+        return var(name);
     }
     let mut d = def(
         name,
@@ -363,8 +364,8 @@ pub(crate) fn cache_auth_token(out: &mut Out) -> Expression {
 
 pub(crate) fn deletion_protection(out: &mut Out) -> Expression {
     let name = "deletion_protection";
-    if out.has_variable(&name) {
-        return var(&name);
+    if out.has_variable(name) {
+        return var(name);
     }
     let mut d = def(
         name,
@@ -380,8 +381,8 @@ pub(crate) fn deletion_protection(out: &mut Out) -> Expression {
 
 pub(crate) fn log_retention_days(out: &mut Out) -> Expression {
     let name = "log_retention_days";
-    if out.has_variable(&name) {
-        return var(&name);
+    if out.has_variable(name) {
+        return var(name);
     }
     let mut d = def(
         name,
@@ -462,12 +463,13 @@ pub(crate) fn tfvars_example(ctx: &Ctx<'_>, vars: &BTreeMap<String, VarDef>) -> 
                 .as_ref()
                 .map_or_else(|| "\"\"".to_owned(), format::compact);
             if v.sensitive {
-                text.push_str(&format!(
+                let _ = write!(
+                    text,
                     "# Sensitive: prefer TF_VAR_{} in the environment.\n# {} = {value}\n",
                     v.name, v.name
-                ));
+                );
             } else {
-                text.push_str(&format!("{} = {value}\n", v.name));
+                let _ = writeln!(text, "{} = {value}", v.name);
             }
         }
     }
@@ -477,7 +479,7 @@ pub(crate) fn tfvars_example(ctx: &Ctx<'_>, vars: &BTreeMap<String, VarDef>) -> 
             text.push('\n');
             text.push_str(&comment_lines(&v.description));
             let value = v.default.as_ref().map_or_else(String::new, format::compact);
-            text.push_str(&format!("# {} = {value}\n", v.name));
+            let _ = writeln!(text, "# {} = {value}", v.name);
         }
     }
     text

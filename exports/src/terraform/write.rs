@@ -94,10 +94,14 @@ pub enum WriteError {
 }
 
 fn list(conflicts: &[Conflict]) -> String {
-    conflicts
-        .iter()
-        .map(|c| format!("\n  {}: {}", c.file, c.reason))
-        .collect()
+    let mut text = String::new();
+    for c in conflicts {
+        text.push_str("\n  ");
+        text.push_str(&c.file);
+        text.push_str(": ");
+        text.push_str(&c.reason);
+    }
+    text
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
