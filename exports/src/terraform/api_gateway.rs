@@ -133,23 +133,9 @@ pub(crate) fn emit(ctx: &Ctx<'_>, node: &Node, spec: &ApiGatewaySpec, out: &mut 
                 .build(),
         );
         let logs = format!("{label}_access");
-        s.push(
-            dsl::resource("aws_cloudwatch_log_group", &logs)
-                .add_attribute(("provider", region.provider()))
-                .add_attribute((
-                    "name",
-                    string(format!(
-                        "/topoplan/{}/{}/{}-access",
-                        ctx.prefix,
-                        region.id,
-                        ctx.dashed(node)
-                    )),
-                ))
-                .add_attribute(("retention_in_days", variables::log_retention_days(out)))
-                .add_attribute(("kms_key_id", encryption::key_arn(region)))
-                .add_attribute(("tags", Ctx::tags(node, &format!("{name}-access"))))
-                .build(),
-        );
+        s.push(encryption::log_group(
+            ctx, node, region, &logs, &name, "access", out,
+        ));
         s.push(
             dsl::resource("aws_apigatewayv2_stage", &label)
                 .add_attribute(("provider", region.provider()))

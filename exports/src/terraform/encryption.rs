@@ -153,3 +153,34 @@ pub(crate) fn emit(ctx: &Ctx<'_>, region: &RegionCtx, out: &mut Out) {
     );
     out.add(&region.file, s);
 }
+
+/// A CloudWatch log group of `node`, encrypted with the region's key and
+/// kept `log_retention_days`: `/topoplan/<topology>/<region>/<node>-<what>`.
+pub(crate) fn log_group(
+    ctx: &Ctx<'_>,
+    node: &topoplan_core::model::Node,
+    region: &RegionCtx,
+    label: &str,
+    name: &str,
+    what: &str,
+    out: &mut Out,
+) -> hcl::Block {
+    dsl::resource("aws_cloudwatch_log_group", label)
+        .add_attribute(("provider", region.provider()))
+        .add_attribute((
+            "name",
+            string(format!(
+                "/topoplan/{}/{}/{}-{what}",
+                ctx.prefix,
+                region.id,
+                ctx.dashed(node)
+            )),
+        ))
+        .add_attribute((
+            "retention_in_days",
+            super::variables::log_retention_days(out),
+        ))
+        .add_attribute(("kms_key_id", key_arn(region)))
+        .add_attribute(("tags", Ctx::tags(node, &format!("{name}-{what}"))))
+        .build()
+}

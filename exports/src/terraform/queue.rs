@@ -177,23 +177,15 @@ fn msk(
             .build(),
     );
     let logs = format!("{label}_broker_logs");
-    s.push(
-        dsl::resource("aws_cloudwatch_log_group", &logs)
-            .add_attribute(("provider", region.provider()))
-            .add_attribute((
-                "name",
-                string(format!(
-                    "/topoplan/{}/{}/{}-broker-logs",
-                    ctx.prefix,
-                    region.id,
-                    ctx.dashed(node)
-                )),
-            ))
-            .add_attribute(("retention_in_days", variables::log_retention_days(out)))
-            .add_attribute(("kms_key_id", encryption::key_arn(region)))
-            .add_attribute(("tags", Ctx::tags(node, &format!("{name}-broker-logs"))))
-            .build(),
-    );
+    s.push(encryption::log_group(
+        ctx,
+        node,
+        region,
+        &logs,
+        &name,
+        "broker-logs",
+        out,
+    ));
     s.push(
         dsl::resource("aws_msk_cluster", &label)
             .add_attribute(("provider", region.provider()))
