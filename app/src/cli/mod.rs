@@ -13,6 +13,7 @@ use topoplan_core::templates;
 mod cost;
 mod aws;
 mod document;
+mod export;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -81,6 +82,11 @@ pub enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Export a document: `export terraform FILE -o DIR`.
+    Export {
+        #[command(subcommand)]
+        target: export::Target,
+    },
     /// `plan aws` and `apply aws`: the autoscaling groups against an AWS account.
     #[command(flatten)]
     Aws(aws::AwsCommand),
@@ -136,5 +142,6 @@ pub fn run(command: Command, out: &mut dyn std::io::Write) -> anyhow::Result<Exi
             json,
         } => cost::run(diff, file, region.as_deref(), compare, json, out),
         Command::Aws(command) => aws::run(command, out),
+        Command::Export { target } => export::run(target, out),
     }
 }
