@@ -6,6 +6,7 @@
 //! [`json`] and [`io`], and changed through its editing API or as [`Edit`]
 //! values (which give undo/redo).
 
+pub mod autosave;
 mod aws;
 pub mod aws_regions;
 mod edge;
