@@ -40,7 +40,10 @@ fuzz_target!(|data: &[u8]| {
     if let Err(e) = topoplan_fuzz::check_ownership(&d, &o, &p) {
         panic!("{e}");
     }
-    assert!(plan(&d, &o, options).as_ref() == Ok(&p), "plans are not deterministic");
+    assert!(
+        plan(&d, &o, options).as_ref() == Ok(&p),
+        "plans are not deterministic"
+    );
     let saved = SavedPlan::new(p.clone(), o.clone()).to_json();
     let back = SavedPlan::from_json(&saved).expect("a saved plan reads back");
     assert!(back.plan == p, "a saved plan reads back as another plan");
@@ -50,7 +53,11 @@ fuzz_target!(|data: &[u8]| {
     // The account an apply leaves plans no change.
     let after = topoplan_fuzz::applied_account(&d);
     match plan(&d, &after, options) {
-        Ok(p) => assert!(p.is_empty(), "re-planning an applied document changes: {:#?}", p.changes),
+        Ok(p) => assert!(
+            p.is_empty(),
+            "re-planning an applied document changes: {:#?}",
+            p.changes
+        ),
         Err(problems) => panic!("the applied account is refused: {problems:?}"),
     }
 });

@@ -18,13 +18,23 @@ fuzz_target!(|data: &[u8]| {
         Ok(t) => t,
         Err(errors) => panic!("the canonical form does not load back: {errors:?}\n{text}"),
     };
-    assert_eq!(again, loaded.topology, "the canonical form loads back to another topology");
-    assert_eq!(json::to_string(&again), text, "the canonical form is not stable");
+    assert_eq!(
+        again, loaded.topology,
+        "the canonical form loads back to another topology"
+    );
+    assert_eq!(
+        json::to_string(&again),
+        text,
+        "the canonical form is not stable"
+    );
     if loaded.report.is_ok() {
         let load = topoplan_core::load::Load::compute(&loaded.topology);
         for leg in load.legs() {
             let rps = leg.rates.total();
-            assert!(rps.is_finite() && rps >= 0.0, "a valid document gives a leg of {rps} rps: {leg:?}");
+            assert!(
+                rps.is_finite() && rps >= 0.0,
+                "a valid document gives a leg of {rps} rps: {leg:?}"
+            );
         }
         let _ = topoplan_core::cost::estimate(&loaded.topology);
     }

@@ -34,12 +34,16 @@ fuzz_target!(|data: &[u8]| {
         .collect();
     let ctx = hcl::eval::Context::new();
     for resource in out.resources() {
-        let Some(node_id) = resource.node.as_deref() else { continue };
+        let Some(node_id) = resource.node.as_deref() else {
+            continue;
+        };
         let node = t.node(node_id).expect("a resource's node exists");
         let Some((kind, label)) = resource.address.split_once('.') else {
             panic!("address {} has no type", resource.address)
         };
-        let Some(body) = parsed.get(resource.file.as_str()) else { continue };
+        let Some(body) = parsed.get(resource.file.as_str()) else {
+            continue;
+        };
         let Some(block) = body.blocks().find(|b| {
             b.identifier() == "resource"
                 && b.labels().len() == 2
@@ -57,17 +61,32 @@ fuzz_target!(|data: &[u8]| {
         };
         if let Some(hcl::Value::Object(tags)) = attribute("tags") {
             if let Some(value) = tags.get("topoplan:node") {
-                assert_eq!(value, &hcl::Value::from(node.id.as_str()), "{}", resource.address);
+                assert_eq!(
+                    value,
+                    &hcl::Value::from(node.id.as_str()),
+                    "{}",
+                    resource.address
+                );
             }
         }
         match (&node.spec, kind) {
             (NodeSpec::Service(_), "aws_launch_template") => {
                 let expected: String = node.name.chars().take(255).collect();
-                assert_eq!(attribute("description"), Some(hcl::Value::from(expected)), "{}", resource.address);
+                assert_eq!(
+                    attribute("description"),
+                    Some(hcl::Value::from(expected)),
+                    "{}",
+                    resource.address
+                );
             }
             (NodeSpec::Cdn(_), "aws_cloudfront_distribution") => {
                 let expected: String = node.name.chars().take(128).collect();
-                assert_eq!(attribute("comment"), Some(hcl::Value::from(expected)), "{}", resource.address);
+                assert_eq!(
+                    attribute("comment"),
+                    Some(hcl::Value::from(expected)),
+                    "{}",
+                    resource.address
+                );
             }
             _ => {}
         }
@@ -75,5 +94,8 @@ fuzz_target!(|data: &[u8]| {
     // Same input, same bytes (on another thread count too).
     options.threads = 3;
     let again = export(&t, &options);
-    assert!(again.as_ref() == Ok(&out), "the export is not deterministic");
+    assert!(
+        again.as_ref() == Ok(&out),
+        "the export is not deterministic"
+    );
 });

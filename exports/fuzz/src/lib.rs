@@ -32,7 +32,8 @@ use topoplan_exports::aws::{Observed, Plan};
 pub fn document(data: &[u8]) -> Option<(Topology, &[u8])> {
     if data.first() == Some(&b'{') {
         // The end of the first JSON value splits the input.
-        let mut values = serde_json::Deserializer::from_slice(data).into_iter::<serde_json::Value>();
+        let mut values =
+            serde_json::Deserializer::from_slice(data).into_iter::<serde_json::Value>();
         values.next()?.ok()?;
         let end = values.byte_offset();
         let loaded = load_bytes(&data[..end]).ok()?;
@@ -167,7 +168,10 @@ pub fn account(d: &Desired, u: &mut Unstructured<'_>) -> arbitrary::Result<Obser
                 };
                 r.policies.push(ObservedPolicy {
                     name: if u.arbitrary()? {
-                        format!("{group}-{}", u.choose(&["cpu-target", "predictive", "mine"])?)
+                        format!(
+                            "{group}-{}",
+                            u.choose(&["cpu-target", "predictive", "mine"])?
+                        )
                     } else {
                         names.pick(u)?
                     },
@@ -345,7 +349,8 @@ fn pick_region(d: &Desired, u: &mut Unstructured<'_>) -> arbitrary::Result<Strin
     if !d.regions.is_empty() && u.ratio(7, 8)? {
         Ok(u.choose(&d.regions)?.clone())
     } else {
-        Ok(u.choose(&["us-east-1", "eu-west-1", "ap-south-2"])?.to_string())
+        Ok(u.choose(&["us-east-1", "eu-west-1", "ap-south-2"])?
+            .to_string())
     }
 }
 
@@ -428,11 +433,16 @@ pub fn check_ownership(d: &Desired, o: &Observed, plan: &Plan) -> Result<(), Str
                 // A launch template and a group share the name `{topology}-{node}`:
                 // only a resource of the same kind collides.
                 let taken = match kind {
-                    ResourceKind::LaunchTemplate => r.launch_templates.iter().any(|t| t.name == name),
+                    ResourceKind::LaunchTemplate => {
+                        r.launch_templates.iter().any(|t| t.name == name)
+                    }
                     _ => r.groups.iter().any(|g| g.name == name),
                 };
                 if taken {
-                    return Err(format!("{op:?} creates over an existing {name} in {}", change.region));
+                    return Err(format!(
+                        "{op:?} creates over an existing {name} in {}",
+                        change.region
+                    ));
                 }
             }
             let Some(target) = op.target() else { continue };
