@@ -113,7 +113,7 @@ fn a_million_nodes_load_within_the_memory_bound() {
         let _ = write!(doc, r#"{{"id":"n{i}","kind":"dns"}}"#);
     }
     doc.push_str(r#"], "edges": [{"from": "n0", "to": "n0"}, {"from": "n1", "to": "n999999"}]}"#);
-    assert!(doc.len() > 30_000_000, "{}", doc.len());
+    assert!(doc.len() > 29_000_000, "{}", doc.len());
     let path = write(dir.path(), "million.json", doc.as_bytes());
     drop(doc);
     let out = topoplan(&["check", arg(&path)]);
@@ -123,7 +123,7 @@ fn a_million_nodes_load_within_the_memory_bound() {
         &out,
         &[
             "edges[0] (n0 -> n0)",
-            "an edge from a node to itself",
+            "\"n0\" cannot be connected to itself",
             "1 error",
         ],
     );
@@ -139,7 +139,14 @@ fn a_million_levels_of_nesting_are_a_clear_error() {
     doc.push('}');
     let path = write(dir.path(), "deep.json", doc.as_bytes());
     let out = topoplan(&["check", arg(&path)]);
-    refused(&out, &["deep.json", "nested more than 128 levels deep"]);
+    refused(
+        &out,
+        &[
+            "deep.json",
+            "line 1 column 166",
+            "nested deeper than 128 levels",
+        ],
+    );
 }
 
 #[test]
