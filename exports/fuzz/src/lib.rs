@@ -22,9 +22,11 @@ use topoplan_exports::aws::observed::{
     ObservedGroup, ObservedLaunchTemplate, ObservedPolicy, ObservedSubnet, TemplateRef,
 };
 use topoplan_exports::aws::ownership::{
-    Owner, TAG_DESIRED, TAG_NODE, TAG_TOPOLOGY, Tags, is_our_policy_name,
+    Owner, PolicyKind, TAG_DESIRED, TAG_NODE, TAG_TOPOLOGY, Tags, is_our_policy_name,
 };
-use topoplan_exports::aws::plan::{ResourceKind, Target};
+use topoplan_exports::aws::plan::{
+    CPU_METRIC, CPU_METRIC_PAIR, PREDICTIVE_MODE, ResourceKind, Target,
+};
 use topoplan_exports::aws::{Observed, Plan};
 
 /// The document an input describes, valid or not, and the bytes after it.
@@ -310,6 +312,27 @@ fn applied(d: &Desired, o: &mut Observed, next_id: &mut u32) {
             target_group_arns: g.asg.target_group_arns.clone(),
             status: None,
         });
+        for p in &g.policies {
+            let tracking = p.kind == PolicyKind::TargetTracking;
+            r.policies.push(ObservedPolicy {
+                group: g.asg.name.clone(),
+                name: p.name.clone(),
+                policy_type: p.kind.api_name().into(),
+                metric: Some(
+                    if tracking {
+                        CPU_METRIC
+                    } else {
+                        CPU_METRIC_PAIR
+                    }
+                    .into(),
+                ),
+                target_value: Some(p.target_cpu_percent),
+                estimated_warmup_secs: tracking.then_some(p.warmup_secs),
+                disable_scale_in: Some(false),
+                predictive_mode: (!tracking).then(|| PREDICTIVE_MODE.to_owned()),
+                scheduling_buffer_secs: (!tracking).then_some(p.warmup_secs),
+            });
+        }
     }
 }
 
