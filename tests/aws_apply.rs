@@ -827,3 +827,192 @@ fn a_named_profile_supplies_credentials_and_region() {
     let text = ends_with_code(&out, 1);
     assert!(text.contains("no usable AWS credentials"), "{text}");
 }
+
+/// Every file under `dir`, recursively.
+fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return out;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(files_under(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+#[test]
+fn no_credential_or_session_token_reaches_any_output_or_file() {
+    const ENV_TOKEN: &str = "topoplan-env-session-token-never-print-me-FQoGZXIvYXdzEJr";
+    const PROFILE_KEY: &str = "AKIATOPOPLANPROFILE9";
+    const PROFILE_SECRET: &str = "topoplan-profile-secret-never-print-me-98765";
+    const PROFILE_TOKEN: &str = "topoplan-profile-session-token-never-print-me-IQoJb3JpZ2lu";
+    let Some(s) = setup() else { return };
+    let secrets = [
+        aws_support::ACCESS_KEY,
+        aws_support::SECRET_KEY,
+        ENV_TOKEN,
+        PROFILE_KEY,
+        PROFILE_SECRET,
+        PROFILE_TOKEN,
+    ];
+    // Credentials in the environment (with a session token) AND in a
+    // profile: the files live apart from everything the program may write.
+    let aws_dir = s.dir.path().join("aws");
+    let home = s.dir.path().join("home");
+    let work = s.dir.path().join("work");
+    for dir in [&aws_dir, &home, &work] {
+        std::fs::create_dir(dir).expect("mkdir");
+    }
+    let credentials = write(
+        &aws_dir,
+        "credentials",
+        &format!(
+            "[default]\naws_access_key_id = {PROFILE_KEY}\naws_secret_access_key = {PROFILE_SECRET}\naws_session_token = {PROFILE_TOKEN}\n\
+             [hardening]\naws_access_key_id = {PROFILE_KEY}\naws_secret_access_key = {PROFILE_SECRET}\naws_session_token = {PROFILE_TOKEN}\n"
+        ),
+    );
+    let config = write(
+        &aws_dir,
+        "config",
+        "[default]\nregion = us-east-1\n[profile hardening]\nregion = us-east-1\n",
+    );
+    let doc = write(&work, "shop.json", &shop(4, 8, "m6i.large", true, None))
+        .display()
+        .to_string();
+    let bigger = write(&work, "bigger.json", &shop(5, 9, "m6i.large", true, None))
+        .display()
+        .to_string();
+    let plan_file = work.join("plan.json").display().to_string();
+    let module = work.join("terraform").display().to_string();
+
+    let mut outputs: Vec<(String, std::process::Output)> = Vec::new();
+    let environment = |c: &mut std::process::Command| {
+        c.env("HOME", &home)
+            .env("AWS_SHARED_CREDENTIALS_FILE", &credentials)
+            .env("AWS_CONFIG_FILE", &config)
+            .env("RUST_LOG", "trace")
+            .env("RUST_BACKTRACE", "full")
+            .current_dir(&work);
+    };
+    // AWS commands: environment credentials with a session token, then the
+    // profile alone.
+    let aws_runs: &[(&[&str], bool, i32)] = &[
+        (&["plan", "aws", &doc, "--out", &plan_file], false, 0),
+        (&["plan", "aws", &doc, "--json"], false, 0),
+        (
+            &["apply", "aws", &doc, "--plan", &plan_file, "--auto-approve"],
+            false,
+            0,
+        ),
+        (&["apply", "aws", &doc, "--dry-run", "--json"], false, 0),
+        (&["plan", "aws", &bigger, "--profile", "hardening"], true, 0),
+        (
+            &[
+                "apply",
+                "aws",
+                &bigger,
+                "--auto-approve",
+                "--profile",
+                "hardening",
+            ],
+            true,
+            0,
+        ),
+        (
+            &[
+                "apply",
+                "aws",
+                &doc,
+                "--auto-approve",
+                "--expected-account",
+                "999999999999",
+            ],
+            false,
+            1,
+        ),
+        (&["plan", "aws", &doc, "--profile", "missing"], true, 1),
+    ];
+    for (args, profile, code) in aws_runs {
+        let mut c = aws_support::topoplan(&s.proxy.endpoint(), args);
+        environment(&mut c);
+        if *profile {
+            c.env_remove("AWS_ACCESS_KEY_ID")
+                .env_remove("AWS_SECRET_ACCESS_KEY");
+        } else {
+            c.env("AWS_SESSION_TOKEN", ENV_TOKEN);
+        }
+        let out = c.output().expect("runs");
+        assert_eq!(
+            out.status.code(),
+            Some(*code),
+            "{args:?}: {}{}",
+            stdout(&out),
+            stderr(&out)
+        );
+        outputs.push((args.join(" "), out));
+    }
+    // Everything else the program writes, with the same environment.
+    for args in [
+        &["export", "terraform", &doc, "-o", &module][..],
+        &["check", &doc],
+        &["cost", &doc],
+        &["fmt", &doc],
+    ] {
+        let mut c = std::process::Command::new(aws_support::binary());
+        c.args(args)
+            .env("AWS_ACCESS_KEY_ID", aws_support::ACCESS_KEY)
+            .env("AWS_SECRET_ACCESS_KEY", aws_support::SECRET_KEY)
+            .env("AWS_SESSION_TOKEN", ENV_TOKEN);
+        environment(&mut c);
+        let out = c.output().expect("runs");
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{args:?}: {}{}",
+            stdout(&out),
+            stderr(&out)
+        );
+        outputs.push((args.join(" "), out));
+    }
+
+    // Every byte: standard output and error of every run, every file written.
+    let mut scanned = 0;
+    for (what, out) in &outputs {
+        for (stream, bytes) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
+            for secret in secrets {
+                assert!(
+                    !String::from_utf8_lossy(bytes).contains(secret),
+                    "`topoplan {what}` printed a credential on {stream}"
+                );
+            }
+            scanned += bytes.len();
+        }
+    }
+    let files: Vec<_> = files_under(&work)
+        .into_iter()
+        .chain(files_under(&home))
+        .collect();
+    for file in &files {
+        let bytes = std::fs::read(file).expect("read");
+        for secret in secrets {
+            assert!(
+                !String::from_utf8_lossy(&bytes).contains(secret),
+                "{} holds a credential",
+                file.display()
+            );
+        }
+        scanned += bytes.len();
+    }
+    // Not vacuous: the plan file, the Terraform module and the documents
+    // were written and read; the runs printed plans and reports.
+    assert!(files.iter().any(|f| f.ends_with("plan.json")));
+    assert!(files.iter().filter(|f| f.starts_with(&module)).count() >= 5);
+    assert!(scanned > 50_000, "only {scanned} bytes scanned");
+    // And the applies did happen, with those credentials.
+    assert_eq!(s.group("us-east-1", "shop-web")["MaxSize"], 9);
+}

@@ -1,5 +1,7 @@
 //! Errors and warnings about a document, each naming the place and the problem.
 
+use std::fmt::Write as _;
+
 use serde::Serialize;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -72,12 +74,42 @@ impl std::fmt::Display for Diagnostic {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
+        // Paths and messages quote the document's own text (ids, names, tag
+        // keys): shown as text, it must not drive the terminal.
         if self.path.is_empty() {
-            write!(f, "{level}: {}", self.message)
+            write!(f, "{level}: {}", printable(&self.message))
         } else {
-            write!(f, "{level}: {}: {}", self.path, self.message)
+            write!(
+                f,
+                "{level}: {}: {}",
+                printable(&self.path),
+                printable(&self.message)
+            )
         }
     }
+}
+
+/// `text` safe to print on a terminal: control characters (escape
+/// sequences, carriage returns, newlines) and the invisible bidirectional
+/// controls that make text read differently than it is (U+202A–U+202E,
+/// U+2066–U+2069, U+200E, U+200F, U+061C) as `\u{…}`; everything else as is.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    let hidden = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{061c}')
+    };
+    if !text.chars().any(hidden) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if hidden(c) {
+            let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// The outcome of validating a document: errors make it unusable for the
@@ -120,6 +152,23 @@ pub fn did_you_mean<'a>(found: &str, candidates: impl IntoIterator<Item = &'a st
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn printed_diagnostics_cannot_drive_the_terminal() {
+        let d = Diagnostic::error(
+            "invalid-id",
+            "nodes[0].id",
+            "invalid id \"web\u{1b}[2J\u{202e}gpj.exe\r\"",
+        );
+        assert_eq!(
+            d.to_string(),
+            "error: nodes[0].id: invalid id \"web\\u{1b}[2J\\u{202e}gpj.exe\\u{d}\""
+        );
+        assert!(matches!(
+            printable("plain é 🚀 text"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+    }
 
     #[test]
     fn suggests_only_close_names() {

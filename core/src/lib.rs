@@ -1,6 +1,6 @@
 //! topoplan's engine room: the topology document and everything computed
 //! from it. No GUI, no async runtime, no cloud SDK: plain data in, plain data
-//! out, and file I/O only through [`model::io`].
+//! out, and file I/O only through [`model::io`] (and [`model::autosave`]).
 
 #[cfg(feature = "proptest")]
 pub mod arbitrary;

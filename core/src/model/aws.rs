@@ -123,6 +123,22 @@ pub fn is_aws_id(value: &str, prefix: &str) -> bool {
     })
 }
 
+/// Whether AWS Auto Scaling takes `c` in a tag (its pattern:
+/// `[\u0020-\uD7FF\uE000-\uFFFD\uD800\uDC00-\uDBFF\uDFFF\r\n\t]*`).
+/// EC2 takes anything; the tags go on both.
+pub fn tag_char_ok(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && c != '\u{fffe}' && c != '\u{ffff}')
+}
+
+/// `text` as a tag value: characters AWS refuses become spaces, and it is
+/// cut to AWS's 256 characters (a node's name as its group's `Name` tag).
+pub fn tag_value(text: &str) -> String {
+    text.chars()
+        .map(|c| if tag_char_ok(c) { c } else { ' ' })
+        .take(256)
+        .collect()
+}
+
 /// What is wrong with a tag, if anything (AWS's limits, and our reserved keys).
 pub fn tag_problem(key: &str, value: &str) -> Option<String> {
     if key.is_empty() || key.chars().count() > 128 {
@@ -135,6 +151,12 @@ pub fn tag_problem(key: &str, value: &str) -> Option<String> {
         return Some(format!(
             "a tag value has at most 256 characters, found {}",
             value.chars().count()
+        ));
+    }
+    if let Some(c) = key.chars().chain(value.chars()).find(|&c| !tag_char_ok(c)) {
+        return Some(format!(
+            "tags cannot hold control characters (found U+{:04X}); AWS Auto Scaling refuses them",
+            u32::from(c)
         ));
     }
     if key.starts_with(RESERVED_TAG_PREFIX) {
@@ -175,6 +197,23 @@ mod tests {
         assert!(tag_problem("AWS:cloudformation", "x").is_some());
         assert!(tag_problem("", "x").is_some());
         assert!(tag_problem("k", &"v".repeat(257)).is_some());
+        assert_eq!(tag_problem(&"k".repeat(128), &"v".repeat(256)), None);
+        assert!(tag_problem(&"k".repeat(129), "v").is_some());
+        // What AWS takes: any text but control characters (tab and newlines aside).
+        assert_eq!(
+            tag_problem("team", "a \"quoted\" ${x} %{y}\n\u{202e} é 🚀"),
+            None
+        );
+        let problem = tag_problem("team", "pay\u{7}ments").unwrap();
+        assert!(problem.contains("U+0007"), "{problem}");
+        assert!(tag_problem("te\u{0}am", "x").is_some());
+    }
+
+    #[test]
+    fn names_become_tag_values_aws_takes() {
+        assert_eq!(tag_value("Web\u{1b}[1m servers"), "Web [1m servers");
+        assert_eq!(tag_value(&"é".repeat(300)).chars().count(), 256);
+        assert_eq!(tag_value("tab\there"), "tab\there");
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! Reading and writing document files: the only file I/O in `core`.
+//! Reading and writing document files: with [`super::autosave`] (built on
+//! it), the only file I/O in `core`.
 //!
 //! Loading refuses files over [`MAX_DOCUMENT_BYTES`] before reading them.
 //! Saving is atomic: the new content goes to a temporary file in the same

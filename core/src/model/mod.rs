@@ -6,6 +6,7 @@
 //! [`json`] and [`io`], and changed through its editing API or as [`Edit`]
 //! values (which give undo/redo).
 
+pub mod autosave;
 mod aws;
 pub mod aws_regions;
 mod edge;
@@ -18,7 +19,7 @@ mod topology;
 
 pub use aws::{
     AwsSettings, MAX_USER_DATA_BYTES, RESERVED_TAG_PREFIX, ServiceAws, image_problem, is_aws_id,
-    tag_problem,
+    tag_char_ok, tag_problem, tag_value,
 };
 pub use edge::{Dependency, Edge, EdgeKind, EdgeRecord, Requests};
 pub use edit::Edit;

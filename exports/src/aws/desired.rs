@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use topoplan_core::Topology;
 use topoplan_core::model::{
     DeploymentMode, HealthCheckType, NodeSpec, Platform, RegionRole, ScalingPolicy, ServiceSpec,
-    Standby,
+    Standby, tag_value,
 };
 
 use super::ownership::{
@@ -392,7 +392,7 @@ fn group(
     base_tags.insert(TAG_TOPOLOGY.to_owned(), ctx.topology_id.to_owned());
     base_tags.insert(TAG_NODE.to_owned(), node.id.clone());
     let mut asg_tags = base_tags.clone();
-    asg_tags.insert(TAG_NAME.to_owned(), node.name.chars().take(256).collect());
+    asg_tags.insert(TAG_NAME.to_owned(), tag_value(&node.name));
 
     let data = LaunchTemplateData {
         image_id,

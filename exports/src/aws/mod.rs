@@ -36,27 +36,39 @@
 //! # }
 //! ```
 
+#[cfg(feature = "sdk")]
 pub mod account;
+#[cfg(feature = "sdk")]
 pub mod apply;
+#[cfg(feature = "sdk")]
 pub mod client;
 pub mod desired;
+#[cfg(feature = "sdk")]
 pub mod error;
 pub mod observed;
 pub mod ownership;
 pub mod plan;
 pub mod problem;
+#[cfg(feature = "sdk")]
 pub mod progress;
+#[cfg(feature = "sdk")]
 pub mod report;
+#[cfg(feature = "sdk")]
 pub mod retry;
 pub mod saved;
 
+#[cfg(feature = "sdk")]
 pub use apply::{ApplyError, ApplyOptions, ApplyReport, OpReport, OpStatus, apply};
+#[cfg(feature = "sdk")]
 pub use client::{CallCounts, ClientOptions, Clients};
 pub use desired::{Desired, DesiredOptions, desired};
+#[cfg(feature = "sdk")]
 pub use error::{ApiError, ErrorKind};
 pub use observed::Observed;
 pub use plan::{Action, Change, Op, Plan, PlanOptions, plan};
 pub use problem::Problem;
+#[cfg(feature = "sdk")]
 pub use progress::{Cancel, Event, Progress};
+#[cfg(feature = "sdk")]
 pub use retry::RetryPolicy;
 pub use saved::SavedPlan;
