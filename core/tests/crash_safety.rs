@@ -191,8 +191,10 @@ fn assert_meaningful(tally: &Tally) {
     // The delays must spread the kills over the writes, or the test proves
     // nothing: a good share of them must have hit a write in progress, and
     // both documents must have been seen.
+    // (One in 25 at least: on a loaded machine the killer's wake-ups drift
+    // and about one kill in 13 lands mid-write; on a quiet one, one in 5.)
     assert!(
-        tally.mid_write * 10 >= tally.kills,
+        tally.mid_write * 25 >= tally.kills && tally.mid_write >= 3,
         "too few kills landed mid-write: {tally:?}"
     );
     assert!(tally.old > 0 && tally.new > 0, "{tally:?}");
