@@ -15,7 +15,9 @@ use topoplan_exports::aws::observed::{
     ObservedGroup, ObservedLaunchTemplate, ObservedPolicy, ObservedRegion, ObservedSubnet,
     TemplateRef,
 };
-use topoplan_exports::aws::ownership::{Owner, TAG_DESIRED, TAG_NODE, TAG_TOPOLOGY, Tags};
+use topoplan_exports::aws::ownership::{
+    Owner, TAG_DESIRED, TAG_NODE, TAG_TOPOLOGY, Tags, is_our_policy_name,
+};
 use topoplan_exports::aws::plan::{Action, Op, PlanOptions, ResourceKind, Target, TemplateSource};
 use topoplan_exports::aws::{DesiredOptions, Observed, desired, plan};
 
@@ -440,6 +442,75 @@ fn removed_nodes_are_kept_without_prune_and_deleted_with_it() {
     assert_eq!(pruned.summary().delete, 4);
 }
 
+/// Found by the `aws_plan` fuzz target: pruning a removed node's group
+/// deleted every policy on it by name, someone else's included. AWS deletes
+/// them with the group; topoplan only ever names its own.
+#[test]
+fn pruning_a_group_never_deletes_someone_elses_policy_on_it_by_name() {
+    let d = want(DOC);
+    let mut o = applied(&d);
+    let r = region(&mut o, "us-east-1");
+    let api_group = r
+        .groups
+        .iter()
+        .find(|g| g.name.ends_with("-api"))
+        .expect("the api group")
+        .name
+        .clone();
+    let mut foreign = r
+        .policies
+        .iter()
+        .find(|p| p.group == api_group)
+        .expect("a policy of the api group")
+        .clone();
+    foreign.name.clone_from(&api_group);
+    r.policies.push(foreign);
+    let without_api = DOC
+        .replace(
+            r#",
+    { "id": "api", "kind": "service", "min": 1, "desired": 2, "max": 4, "scaling": "predictive",
+      "placement": { "us-east-1": ["us-east-1a", "us-east-1b"] } }"#,
+            "",
+        )
+        .replace(r#"[{ "from": "web", "to": "api" }]"#, "[]");
+    let pruned = plan(
+        &want(&without_api),
+        &o,
+        PlanOptions {
+            prune: true,
+            instance_refresh: false,
+        },
+    )
+    .unwrap();
+    let deleted_policies: Vec<&str> = pruned
+        .changes
+        .iter()
+        .flat_map(|c| &c.ops)
+        .filter_map(|op| match op {
+            Op::DeletePolicy { name, .. } => Some(name.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(deleted_policies.len(), 2, "{deleted_policies:?}");
+    assert!(
+        !deleted_policies.contains(&api_group.as_str()),
+        "{deleted_policies:?}"
+    );
+    let foreign = pruned
+        .changes
+        .iter()
+        .find(|c| c.name == api_group && c.ops.is_empty())
+        .expect("the foreign policy is in the plan, without an operation");
+    assert!(
+        foreign
+            .notes
+            .iter()
+            .any(|n| n.contains("not a topoplan policy")),
+        "{:?}",
+        foreign.notes
+    );
+}
+
 #[test]
 fn prune_never_deletes_what_is_not_ours() {
     let d = want(DOC);
@@ -729,8 +800,12 @@ fn ours(o: &Observed, region: &str, target: &Target) -> bool {
             .iter()
             .any(|t| &t.id == id && mine(&t.tags)),
         Target::Group(name) => r.groups.iter().any(|g| &g.name == name && mine(&g.tags)),
-        // A policy is ours through its group.
-        Target::Policy(group, _) => r.groups.iter().any(|g| &g.name == group && mine(&g.tags)),
+        // A policy is ours through its group, and only under one of
+        // topoplan's policy names.
+        Target::Policy(group, name) => {
+            is_our_policy_name(group, name)
+                && r.groups.iter().any(|g| &g.name == group && mine(&g.tags))
+        }
     }
 }
 

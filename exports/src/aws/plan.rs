@@ -932,6 +932,15 @@ impl Planner<'_> {
                     if deleting {
                         draft.action = Action::NoOp;
                         draft.notes.push("its group is being deleted".to_owned());
+                    } else if !is_our_policy_name(&g.name, &p.name) {
+                        // Someone else's policy on our group: never touched
+                        // by name; AWS deletes it with the group.
+                        draft.notes.push(
+                            "not a topoplan policy: never deleted by itself; AWS deletes it with \
+                             its group"
+                                .to_owned(),
+                        );
+                        explain(&mut draft);
                     } else {
                         explain(&mut draft);
                         if prune {
