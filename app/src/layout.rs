@@ -13,14 +13,15 @@
 
 use std::collections::HashMap;
 
-use egui::{Pos2, Rect, pos2, vec2};
-use petgraph::stable_graph::NodeIndex;
+use egui::{Pos2, Rect, Vec2, pos2, vec2};
+use petgraph::stable_graph::{EdgeIndex, NodeIndex};
+use petgraph::visit::NodeIndexable as _;
 use topoplan_core::Topology;
 use topoplan_core::model::{DeploymentMode, Node};
 
-pub const NODE_W: f32 = 176.0;
-pub const COLUMN_GAP: f32 = 56.0;
-pub const HEADER_W: f32 = 150.0;
+pub const NODE_W: f32 = 164.0;
+pub const COLUMN_GAP: f32 = 48.0;
+pub const HEADER_W: f32 = 128.0;
 pub const LANE_TITLE_H: f32 = 30.0;
 pub const BAND_H: f32 = 72.0;
 pub const LANE_GAP: f32 = 28.0;
@@ -58,25 +59,173 @@ pub struct NodeBox {
     pub rect: Rect,
 }
 
+/// How one edge is drawn between two boxes: a cubic Bézier curve.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EdgeRoute {
+    pub edge: EdgeIndex,
+    pub from_box: usize,
+    pub to_box: usize,
+    pub points: [Pos2; 4],
+    /// Bounding box of the control points (the curve lies inside), for culling.
+    pub bbox: Rect,
+    /// One end sits in a region the deployment mode does not use.
+    pub inactive: bool,
+}
+
+/// Where a point of the canvas is: a lane, and a band of it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Spot {
+    pub lane: usize,
+    /// Index into the lane's bands; `None` on the lane's title strip (or in
+    /// the global lane, which has no bands).
+    pub band: Option<usize>,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Layout {
     pub lanes: Vec<Lane>,
     pub boxes: Vec<NodeBox>,
+    /// Indices into `boxes`, by node index (dense: `NodeIndex::index()`).
+    node_boxes: Vec<Vec<usize>>,
+    pub routes: Vec<EdgeRoute>,
+    /// Pairs of boxes of one data store placed in several regions (drawn
+    /// as a replication link).
+    pub replica_links: Vec<(usize, usize)>,
     /// Dependency depth (tier) of each node.
     pub depth: HashMap<NodeIndex, usize>,
     pub bounds: Rect,
 }
 
+/// Distance from a point within which an edge counts as hit, in canvas units.
+pub const EDGE_HIT: f32 = 6.0;
+/// Radius of a node's output port (drag from it to connect), in canvas units.
+pub const PORT_R: f32 = 6.0;
+
 impl Layout {
-    /// Every box drawn for `node`.
-    pub fn boxes_of(&self, node: NodeIndex) -> impl Iterator<Item = &NodeBox> {
-        self.boxes.iter().filter(move |b| b.node == node)
+    /// Indices (into `boxes`) of every box drawn for `node`.
+    pub fn box_indices(&self, node: NodeIndex) -> &[usize] {
+        self.node_boxes.get(node.index()).map_or(&[], Vec::as_slice)
     }
 
-    /// The topmost box under a canvas point.
-    pub fn hit(&self, p: Pos2) -> Option<&NodeBox> {
-        self.boxes.iter().rev().find(|b| b.rect.contains(p))
+    /// Every box drawn for `node`.
+    pub fn boxes_of(&self, node: NodeIndex) -> impl Iterator<Item = &NodeBox> {
+        self.box_indices(node).iter().map(|&i| &self.boxes[i])
     }
+
+    /// The topmost box under a canvas point (its index into `boxes`).
+    pub fn hit(&self, p: Pos2) -> Option<usize> {
+        self.boxes.iter().rposition(|b| b.rect.contains(p))
+    }
+
+    /// The box whose output port is under `p`, within `radius` canvas units.
+    pub fn hit_port(&self, p: Pos2, radius: f32) -> Option<usize> {
+        self.boxes
+            .iter()
+            .rposition(|b| port(b.rect).distance(p) <= radius)
+    }
+
+    /// The edge route passing within `tolerance` of `p`, nearest first.
+    pub fn hit_edge(&self, p: Pos2, tolerance: f32) -> Option<usize> {
+        self.routes
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.bbox.expand(tolerance).contains(p))
+            .map(|(i, r)| (i, distance_to_curve(&r.points, p)))
+            .filter(|&(_, d)| d <= tolerance)
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+            .map(|(i, _)| i)
+    }
+
+    /// The lane and band under a canvas point.
+    pub fn spot(&self, p: Pos2) -> Option<Spot> {
+        let lane = self
+            .lanes
+            .iter()
+            .position(|l| p.y >= l.rect.min.y && p.y <= l.rect.max.y)?;
+        let band = self.lanes[lane]
+            .bands
+            .iter()
+            .position(|b| p.y >= b.rect.min.y && p.y < b.rect.max.y);
+        Some(Spot { lane, band })
+    }
+
+    /// The lane of a region.
+    pub fn lane_of_region(&self, region: &str) -> Option<usize> {
+        self.lanes
+            .iter()
+            .position(|l| l.region.as_deref() == Some(region))
+    }
+
+    /// The vertical extent a node with `azs` in `lane` would have (for
+    /// previews of a move before it is made).
+    pub fn span_in(&self, lane: usize, node: &Node) -> Option<(f32, f32)> {
+        vertical_span(node, self.lanes.get(lane)?)
+    }
+}
+
+/// A node box's output port: the middle of its right side.
+pub fn port(rect: Rect) -> Pos2 {
+    pos2(rect.max.x, rect.center().y)
+}
+
+/// Control points of the curve drawn from one box to another: out of the
+/// right side into the left side when the target is to the right; between
+/// bottom and top when the boxes do not overlap vertically (across lanes
+/// and AZ bands); otherwise a loop back from right to left.
+pub fn route(from: Rect, to: Rect) -> [Pos2; 4] {
+    let apart = from.max.y < to.min.y || from.min.y > to.max.y;
+    if (to.min.x - from.max.x) > 10.0 && !(apart && to.min.x - from.max.x < 40.0) {
+        let start = port(from);
+        let end = pos2(to.min.x, to.center().y);
+        let dx = (end.x - start.x) * 0.5;
+        [start, start + vec2(dx, 0.0), end - vec2(dx, 0.0), end]
+    } else if apart {
+        let down = to.min.y > from.max.y;
+        let start = pos2(from.center().x, if down { from.max.y } else { from.min.y });
+        let end = pos2(to.center().x, if down { to.min.y } else { to.max.y });
+        let dy = (end.y - start.y) * 0.5;
+        [start, start + vec2(0.0, dy), end - vec2(0.0, dy), end]
+    } else {
+        // A back edge: loop out to the right and come back in from the left.
+        let start = port(from);
+        let end = pos2(to.min.x, to.center().y);
+        [
+            start,
+            start + vec2(80.0, -60.0),
+            end - vec2(80.0, 60.0),
+            end,
+        ]
+    }
+}
+
+/// A point on a cubic Bézier curve.
+pub fn bezier(points: &[Pos2; 4], t: f32) -> Pos2 {
+    let u = 1.0 - t;
+    let [a, b, c, d] = points.map(Pos2::to_vec2);
+    (a * (u * u * u) + b * (3.0 * u * u * t) + c * (3.0 * u * t * t) + d * (t * t * t)).to_pos2()
+}
+
+/// Distance from `p` to a cubic Bézier curve, sampled on 24 segments.
+fn distance_to_curve(points: &[Pos2; 4], p: Pos2) -> f32 {
+    const STEPS: u8 = 24;
+    let mut best = f32::INFINITY;
+    let mut prev = points[0];
+    for i in 1..=STEPS {
+        let next = bezier(points, f32::from(i) / f32::from(STEPS));
+        best = best.min(distance_to_segment(p, prev, next));
+        prev = next;
+    }
+    best
+}
+
+fn distance_to_segment(p: Pos2, a: Pos2, b: Pos2) -> f32 {
+    let ab: Vec2 = b - a;
+    let len2 = ab.length_sq();
+    if len2 <= f32::EPSILON {
+        return p.distance(a);
+    }
+    let t = ((p - a).dot(ab) / len2).clamp(0.0, 1.0);
+    p.distance(a + ab * t)
 }
 
 /// Tier of every node: the longest chain of edges from an entry point (or,
@@ -178,10 +327,18 @@ pub fn layout(topology: &Topology) -> Layout {
             _ => by_node.push((ix, vec![(lane_ix, y0, y1)])),
         }
     }
+    // Region lanes first: their tiers are the columns. Global-lane nodes
+    // (DNS, CDN, third parties) are packed into their own lane afterwards,
+    // so tiers only they use do not take a column in every region.
+    let is_global = |lanes_of: &[(usize, f32, f32)]| {
+        lanes_of
+            .iter()
+            .all(|&(lane_ix, _, _)| lanes[lane_ix].region.is_none())
+    };
     let mut slot_of: HashMap<NodeIndex, usize> = HashMap::new();
     let mut slots_in_tier: HashMap<usize, usize> = HashMap::new();
     let mut taken: Taken = HashMap::new();
-    for (ix, lanes_of) in &by_node {
+    for (ix, lanes_of) in by_node.iter().filter(|(_, l)| !is_global(l)) {
         let tier = depth.get(ix).copied().unwrap_or(0);
         let free = |s: usize, taken: &Taken| {
             lanes_of.iter().all(|&(lane_ix, y0, y1)| {
@@ -191,8 +348,9 @@ pub fn layout(topology: &Topology) -> Layout {
                     .is_none_or(|used| used.iter().all(|&(a, b)| y1 <= a || y0 >= b))
             })
         };
-        // Slot `by_node.len()` is always free: there are fewer nodes than that.
-        let slot = (0..=by_node.len()).find(|&s| free(s, &taken)).unwrap_or(0);
+        // The slot past the last one in use is always free.
+        let used = slots_in_tier.get(&tier).copied().unwrap_or(0);
+        let slot = (0..=used).find(|&s| free(s, &taken)).unwrap_or(used);
         for &(lane_ix, y0, y1) in lanes_of {
             let columns = taken.entry((lane_ix, tier)).or_default();
             if columns.len() <= slot {
@@ -205,22 +363,45 @@ pub fn layout(topology: &Topology) -> Layout {
         *n = (*n).max(slot + 1);
     }
 
-    // Column x positions, tiers aligned across lanes.
-    let max_tier = slots_in_tier.keys().copied().max().unwrap_or(0);
+    // Column x positions, tiers aligned across region lanes; a tier no
+    // region node uses takes no column.
+    let max_tier = depth.values().copied().max().unwrap_or(0);
     let mut tier_x = Vec::with_capacity(max_tier + 1);
-    let mut x = HEADER_W + COLUMN_GAP / 2.0;
+    let start = HEADER_W + COLUMN_GAP / 2.0;
+    let mut x = start;
     for tier in 0..=max_tier {
         tier_x.push(x);
         let slots = slots_in_tier.get(&tier).copied().unwrap_or(0);
-        x += slots as f32 * (NODE_W + COLUMN_GAP / 2.0) + COLUMN_GAP / 2.0;
+        if slots > 0 {
+            x += slots as f32 * (NODE_W + COLUMN_GAP / 2.0) + COLUMN_GAP / 2.0;
+        }
     }
     let mut width = x + COLUMN_GAP / 2.0;
+
+    // The global lane: in tier order, each node at its tier's column or
+    // right after the previous global node, whichever is further right.
+    let mut global: Vec<(usize, NodeIndex)> = by_node
+        .iter()
+        .filter(|(_, l)| is_global(l))
+        .map(|(ix, _)| (depth.get(ix).copied().unwrap_or(0), *ix))
+        .collect();
+    global.sort_by_key(|&(tier, ix)| (tier, ix.index()));
+    let mut global_x: HashMap<NodeIndex, f32> = HashMap::new();
+    let mut cursor = start;
+    for (tier, ix) in global {
+        let column = tier_x.get(tier).copied().unwrap_or(start);
+        let at = cursor.max(column);
+        global_x.insert(ix, at);
+        cursor = at + NODE_W + COLUMN_GAP / 2.0;
+    }
 
     let mut boxes = Vec::with_capacity(spans.len());
     for &(ix, lane_ix, y0, y1) in &spans {
         let tier = depth.get(&ix).copied().unwrap_or(0);
-        let slot = slot_of.get(&ix).copied().unwrap_or(0);
-        let auto_x = tier_x[tier] + slot as f32 * (NODE_W + COLUMN_GAP / 2.0);
+        let auto_x = global_x.get(&ix).copied().unwrap_or_else(|| {
+            let slot = slot_of.get(&ix).copied().unwrap_or(0);
+            tier_x[tier] + slot as f32 * (NODE_W + COLUMN_GAP / 2.0)
+        });
         let x0 = topology.graph()[ix]
             .position
             .map_or(auto_x, |p| to_f32(p[0]));
@@ -244,12 +425,73 @@ pub fn layout(topology: &Topology) -> Layout {
     } else {
         Rect::from_min_size(Pos2::ZERO, vec2(width, 200.0))
     };
-    Layout {
+    let mut node_boxes = vec![Vec::new(); topology.graph().node_bound()];
+    for (i, b) in boxes.iter().enumerate() {
+        node_boxes[b.node.index()].push(i);
+    }
+    let mut layout = Layout {
         lanes,
         boxes,
+        node_boxes,
+        routes: Vec::new(),
+        replica_links: Vec::new(),
         depth,
         bounds,
+    };
+    layout.routes = routes(topology, &layout);
+    layout.replica_links = replica_links(topology, &layout);
+    layout
+}
+
+/// Which boxes each edge joins. A node drawn in several regions calls its
+/// callee in the same region; calls to and from the global lane, and calls
+/// between nodes that share no region, join every pair of boxes.
+fn routes(topology: &Topology, layout: &Layout) -> Vec<EdgeRoute> {
+    let g = topology.graph();
+    let mut out = Vec::with_capacity(topology.edge_count());
+    for e in g.edge_indices() {
+        let Some((a, b)) = g.edge_endpoints(e) else {
+            continue;
+        };
+        let from = layout.box_indices(a);
+        let to = layout.box_indices(b);
+        let lane = |i: usize| layout.boxes[i].lane;
+        let share_lane = from.iter().any(|&f| to.iter().any(|&t| lane(t) == lane(f)));
+        for &f in from {
+            for &t in to {
+                let global = layout.lanes[lane(f)].region.is_none()
+                    || layout.lanes[lane(t)].region.is_none();
+                if !(lane(f) == lane(t) || global || !share_lane) {
+                    continue;
+                }
+                let points = route(layout.boxes[f].rect, layout.boxes[t].rect);
+                let bbox = Rect::from_points(&points);
+                out.push(EdgeRoute {
+                    edge: e,
+                    from_box: f,
+                    to_box: t,
+                    points,
+                    bbox,
+                    inactive: layout.lanes[lane(f)].inactive || layout.lanes[lane(t)].inactive,
+                });
+            }
+        }
     }
+    out
+}
+
+/// Consecutive boxes of each data store placed in several regions.
+fn replica_links(topology: &Topology, layout: &Layout) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    for (ix, node) in topology.nodes_indexed() {
+        if node.placement.len() < 2 || !node.kind().is_data_store() {
+            continue;
+        }
+        for pair in layout.box_indices(ix).windows(2) {
+            out.push((pair[0], pair[1]));
+        }
+    }
+    out
 }
 
 /// Document coordinates are `f64`; the canvas draws in `f32`.

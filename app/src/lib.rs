@@ -6,7 +6,22 @@
 pub mod app;
 pub mod canvas;
 pub mod cli;
+pub mod clipboard;
+pub mod connect;
+pub mod document;
+pub mod edits;
+pub mod files;
+pub mod form;
+pub mod gallery_ui;
+pub mod history;
+pub mod inspector_ui;
 pub mod layout;
+pub mod palette_ui;
+pub mod placement;
+pub mod problems_ui;
+pub mod recovery;
+pub mod selection;
+pub mod shortcuts;
 pub mod style;
 
 pub use app::TopoplanApp;

@@ -77,6 +77,15 @@ pub fn node_fill(visuals: &Visuals, inactive: bool) -> Color32 {
     }
 }
 
+/// Traffic figures (rps) on nodes, edges and in panels.
+pub fn load_color(visuals: &Visuals) -> Color32 {
+    if visuals.dark_mode {
+        Color32::from_rgb(110, 190, 150)
+    } else {
+        Color32::from_rgb(20, 125, 80)
+    }
+}
+
 /// A small vector icon for a kind, centred at `c` with half-size `r`.
 /// Drawn, not loaded, so it stays sharp at every zoom.
 pub fn paint_icon(painter: &Painter, kind: NodeKind, c: Pos2, r: f32, color: Color32) {
