@@ -186,13 +186,33 @@ impl TopoplanApp {
         app
     }
 
-    /// A template's document, for tests and the CLI's `topoplan FILE`.
-    pub fn with_template(name: &'static str) -> Self {
-        let mut app = Self::new(None);
+    /// Replaces the document with a template's, without asking (tests,
+    /// benchmarks).
+    pub fn open_template(&mut self, name: &'static str) {
         if let Ok(doc) = Document::from_template(name) {
-            app.replace(doc);
+            self.replace(doc);
         }
-        app
+    }
+
+    /// Replaces the document without asking (benchmarks).
+    pub fn open_topology(&mut self, topology: topoplan_core::Topology) {
+        self.replace(Document::new(topology, Source::Untitled));
+    }
+
+    /// Selects one node by id (tests, scripting).
+    pub fn select_node(&mut self, id: &str) {
+        if let Some(ix) = self.doc.topology().node_index(id) {
+            self.selection = Selection::node(ix);
+        }
+    }
+
+    pub fn select_nothing(&mut self) {
+        self.selection.clear();
+    }
+
+    /// Ends the current edit gesture, as releasing the pointer does.
+    pub fn end_gesture(&mut self) {
+        self.doc.seal();
     }
 
     pub fn topology(&self) -> &topoplan_core::Topology {
@@ -721,7 +741,7 @@ impl TopoplanApp {
                     RichText::new(&m.text)
                 };
                 ui.label(text);
-                if ui.small_button("✕").on_hover_text("Dismiss").clicked() {
+                if ui.small_button("Dismiss").on_hover_text("Dismiss").clicked() {
                     self.message = None;
                 }
             } else {
@@ -878,7 +898,7 @@ impl TopoplanApp {
                     });
                 }
                 Modal::Help => {
-                    ui.heading("Keyboard shortcuts");
+                    ui.heading("Shortcuts and gestures");
                     ui.add_space(4.0);
                     shortcuts::help_ui(ui);
                     ui.add_space(6.0);

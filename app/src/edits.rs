@@ -118,11 +118,11 @@ pub fn count(n: usize, noun: &str) -> String {
     }
 }
 
-/// `web → db`
+/// `web -> db`
 pub fn edge_name(topology: &Topology, e: EdgeIndex) -> Option<String> {
     let (a, b) = topology.graph().edge_endpoints(e)?;
     let g = topology.graph();
-    Some(format!("{} → {}", g[a].id, g[b].id))
+    Some(format!("{} -> {}", g[a].id, g[b].id))
 }
 
 /// Forgets every node's saved position, so the layout places all of them

@@ -223,10 +223,10 @@ fn about_field(path: &str, key: &str) -> bool {
 /// A diagnostic as one coloured line.
 pub fn diagnostic_text(ui: &Ui, d: &Diagnostic) -> RichText {
     let (icon, color) = match d.severity {
-        topoplan_core::Severity::Error => ("⛔", ui.visuals().error_fg_color),
-        topoplan_core::Severity::Warning => ("⚠", ui.visuals().warn_fg_color),
+        topoplan_core::Severity::Error => ("error", ui.visuals().error_fg_color),
+        topoplan_core::Severity::Warning => ("warning", ui.visuals().warn_fg_color),
     };
-    RichText::new(format!("{icon} {}", d.message)).color(color)
+    RichText::new(format!("{icon}: {}", d.message)).color(color)
 }
 
 /// A muted colour for secondary text in panels.

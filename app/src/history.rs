@@ -16,7 +16,7 @@ use topoplan_core::model::{Edit, EditError};
 /// One undoable step.
 #[derive(Clone, Debug)]
 struct Step {
-    /// What the user would call it: "Move web", "Connect web → db".
+    /// What the user would call it: "Move web", "Connect web -> db".
     label: String,
     /// Applying this undoes the step.
     undo: Edit,

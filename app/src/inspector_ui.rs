@@ -143,7 +143,7 @@ impl Inspector {
                                 ..original.clone()
                             }),
                         },
-                        format!("Rename {} → {draft}", original.id),
+                        format!("Rename {} -> {draft}", original.id),
                     ),
                     merge: format!("rename:{}", ix.index()),
                 });
@@ -511,9 +511,9 @@ fn spec_ui(ui: &mut Ui, meta: &Meta, node: &mut Node, form: &mut Form<'_>) {
             if s.routing == DnsRouting::Weighted {
                 for region in &meta.regions {
                     let mut w = s.weights.get(&region.id).copied().unwrap_or(1);
-                    let label: &'static str = "Weight";
-                    ui.label(format!("{label} {}", region.id));
-                    if ui.add(egui::DragValue::new(&mut w).range(0..=255)).changed() {
+                    let label = ui.label(format!("Weight {}", region.id));
+                    let drag = egui::DragValue::new(&mut w).range(0..=255);
+                    if ui.add(drag).labelled_by(label.id).changed() {
                         s.weights.insert(region.id.clone(), w);
                         form.changed = Some("weights");
                     }
@@ -704,7 +704,7 @@ fn edge(
         .iter()
         .filter(|d| d.element.as_ref() == Some(&element))
         .collect();
-    ui.heading(format!("{from} → {to}"));
+    ui.heading(format!("{from} -> {to}"));
     ui.horizontal(|ui| {
         if ui.link(format!("select {from}")).clicked() {
             *selection = Selection::node(a);
@@ -807,7 +807,7 @@ fn edge(
                     to: to.clone(),
                     edge,
                 },
-                format!("Edit {from} → {to} {}", field.to_lowercase()),
+                format!("Edit {from} -> {to} {}", field.to_lowercase()),
             ),
             merge: format!("edge:{}:{field}", e.index()),
         });
@@ -948,7 +948,7 @@ fn traffic_ui(ui: &mut Ui, t: &Topology, meta: &mut Meta, form: &mut Form<'_>) {
     let mut remove = None;
     for (i, entry) in meta.traffic.entry.iter_mut().enumerate() {
         ui.horizontal(|ui| {
-            ui.label(&entry.node);
+            let label = ui.label(&entry.node);
             let mut shared = entry.share.is_some();
             if ui.checkbox(&mut shared, "own share").changed() {
                 entry.share = shared.then_some(0.5);
@@ -956,14 +956,10 @@ fn traffic_ui(ui: &mut Ui, t: &Topology, meta: &mut Meta, form: &mut Form<'_>) {
             }
             if let Some(share) = &mut entry.share {
                 let mut percent = *share * 100.0;
-                if ui
-                    .add(
-                        egui::DragValue::new(&mut percent)
-                            .range(0.0..=100.0)
-                            .suffix(" %"),
-                    )
-                    .changed()
-                {
+                let drag = egui::DragValue::new(&mut percent)
+                    .range(0.0..=100.0)
+                    .suffix(" %");
+                if ui.add(drag).labelled_by(label.id).changed() {
                     *share = percent / 100.0;
                     form.changed = Some("entry points");
                 }
@@ -984,38 +980,39 @@ fn traffic_ui(ui: &mut Ui, t: &Topology, meta: &mut Meta, form: &mut Form<'_>) {
         .collect();
     if !candidates.is_empty() {
         let mut chosen: Option<String> = None;
-        egui::ComboBox::from_id_salt("add-entry")
-            .selected_text("add an entry point…")
-            .height(300.0)
-            .show_ui(ui, |ui| {
-                for id in candidates {
-                    if ui.selectable_label(false, id).clicked() {
-                        chosen = Some(id.to_owned());
+        ui.horizontal(|ui| {
+            let label = ui.label("Add entry point");
+            egui::ComboBox::from_id_salt("add-entry")
+                .selected_text("choose…")
+                .height(300.0)
+                .show_ui(ui, |ui| {
+                    for id in candidates {
+                        if ui.selectable_label(false, id).clicked() {
+                            chosen = Some(id.to_owned());
+                        }
                     }
-                }
-            });
+                })
+                .response
+                .labelled_by(label.id);
+        });
         if let Some(id) = chosen {
             meta.traffic.entry.push(EntryPoint::new(id));
             form.changed = Some("entry points");
         }
     }
     form.grid(ui, "entry-diags", |form, ui| {
-        form.field_diagnostics(ui, "entry")
+        form.field_diagnostics(ui, "entry");
     });
     if meta.regions.len() > 1 {
         ui.label("Users per region (weights for active-active)");
         for region in &meta.regions {
             let mut users = meta.traffic.users.get(&region.id).copied().unwrap_or(0.0);
             ui.horizontal(|ui| {
-                ui.label(&region.id);
-                if ui
-                    .add(
-                        egui::DragValue::new(&mut users)
-                            .range(0.0..=1e10)
-                            .speed(100.0),
-                    )
-                    .changed()
-                {
+                let label = ui.label(&region.id);
+                let drag = egui::DragValue::new(&mut users)
+                    .range(0.0..=1e10)
+                    .speed(100.0);
+                if ui.add(drag).labelled_by(label.id).changed() {
                     form.changed = Some("users");
                     if users > 0.0 {
                         meta.traffic.users.insert(region.id.clone(), users);
@@ -1038,18 +1035,14 @@ fn traffic_ui(ui: &mut Ui, t: &Topology, meta: &mut Meta, form: &mut Form<'_>) {
         meta.traffic.daily_profile = profiled.then(|| default_profile().to_vec());
     }
     if let Some(profile) = &mut meta.traffic.daily_profile {
-        egui::Grid::new("profile").num_columns(4).show(ui, |ui| {
+        egui::Grid::new("profile").num_columns(8).show(ui, |ui| {
             for (hour, v) in profile.iter_mut().enumerate() {
-                if ui
-                    .add(
-                        egui::DragValue::new(v)
-                            .range(0.0..=1.0)
-                            .speed(0.01)
-                            .max_decimals(2)
-                            .prefix(format!("{hour:02}h ")),
-                    )
-                    .changed()
-                {
+                let label = ui.label(format!("{hour:02}h"));
+                let drag = egui::DragValue::new(v)
+                    .range(0.0..=1.0)
+                    .speed(0.01)
+                    .max_decimals(2);
+                if ui.add(drag).labelled_by(label.id).changed() {
                     form.changed = Some("daily profile");
                 }
                 if hour % 4 == 3 {

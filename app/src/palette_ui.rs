@@ -1,7 +1,7 @@
 //! The palette: one entry per node kind. Click an entry to add that kind in
 //! the middle of the view; drag it onto a lane or AZ band to drop it there.
 
-use egui::{Id, RichText, Sense, Ui, vec2};
+use egui::{RichText, Sense, Ui, vec2};
 use topoplan_core::model::NodeKind;
 
 use crate::canvas::PaletteDrag;
@@ -31,12 +31,15 @@ pub fn ui(ui: &mut Ui) -> Option<NodeKind> {
     ui.label(RichText::new("click, or drag onto a lane").small().weak());
     ui.add_space(4.0);
     for kind in NodeKind::ALL {
-        let id = Id::unique(("palette", kind.as_str()));
-        let response = ui
-            .dnd_drag_source(id, PaletteDrag(kind), |ui| entry(ui, kind))
-            .response;
+        let response = entry(ui, kind);
         if response.clicked() {
             clicked = Some(kind);
+        }
+        // Dragged onto the canvas, it is dropped where released (the canvas
+        // shows where it will land while it is held).
+        response.dnd_set_drag_payload(PaletteDrag(kind));
+        if response.dragged() {
+            ui.ctx().set_cursor_icon(egui::CursorIcon::Grabbing);
         }
     }
     clicked
@@ -45,7 +48,7 @@ pub fn ui(ui: &mut Ui) -> Option<NodeKind> {
 /// One palette entry: the kind's icon and label, as a button-like row.
 fn entry(ui: &mut Ui, kind: NodeKind) -> egui::Response {
     let size = vec2(ui.available_width().max(100.0), 28.0);
-    let (rect, response) = ui.allocate_exact_size(size, Sense::click());
+    let (rect, response) = ui.allocate_exact_size(size, Sense::click_and_drag());
     let visuals = ui.style().interact(&response);
     let painter = ui.painter();
     painter.rect(

@@ -160,6 +160,16 @@ impl Canvas {
             .map(|b| self.camera.rect_to_screen(b.rect))
     }
 
+    /// Where every box of a node is on screen, lane by lane.
+    pub fn screen_rects_of(&self, node: NodeIndex) -> Vec<Rect> {
+        self.cache.as_ref().map_or_else(Vec::new, |c| {
+            c.layout
+                .boxes_of(node)
+                .map(|b| self.camera.rect_to_screen(b.rect))
+                .collect()
+        })
+    }
+
     /// Brings a node into view (centres it when it is off screen).
     pub fn reveal(&mut self, node: NodeIndex) {
         let Some(rect) = self
@@ -335,12 +345,12 @@ impl Canvas {
                         let b = &topology.graph()[layout.boxes[to].node];
                         match crate::connect::proposed(topology, &a.id, &b.id) {
                             Ok(record) => {
-                                let label = format!("Connect {} → {}", a.id, b.id);
+                                let label = format!("Connect {} -> {}", a.id, b.id);
                                 out.edits.push(Labelled::new(Edit::AddEdge(record), label));
                             }
                             Err(reason) => {
                                 out.message =
-                                    Some(format!("Cannot connect {} → {}: {reason}", a.id, b.id));
+                                    Some(format!("Cannot connect {} -> {}: {reason}", a.id, b.id));
                             }
                         }
                     }
