@@ -412,7 +412,7 @@ impl TopoplanApp {
     }
 
     /// Applies an edit as one undo step; new nodes become the selection.
-    fn apply(&mut self, labelled: Labelled, merge: Option<String>) {
+    fn apply(&mut self, labelled: Labelled, merge: Option<&str>) {
         let added = added_ids(&labelled.edit);
         match self.doc.apply(labelled.edit, labelled.label, merge) {
             Ok(()) => {
@@ -1002,7 +1002,7 @@ impl TopoplanApp {
             edits.push((edit, None));
         }
         for (edit, merge) in edits {
-            self.apply(edit, merge);
+            self.apply(edit, merge.as_deref());
         }
         for action in actions {
             self.run_action(action, &ctx);

@@ -21,8 +21,8 @@ pub fn copy(
 ) -> Option<String> {
     let g = topology.graph();
     let mut meta = Meta::new("topoplan clipboard");
-    meta.regions = topology.meta().regions.clone();
-    meta.deployment = topology.meta().deployment.clone();
+    meta.regions.clone_from(&topology.meta().regions);
+    meta.deployment.clone_from(&topology.meta().deployment);
     let mut clip = Topology::new(meta);
     for &ix in &selection.nodes {
         let Some(node) = g.node_weight(ix) else {
@@ -89,8 +89,7 @@ pub fn paste(
     let new_id = |old: &str| {
         ids.iter()
             .find(|(o, _)| o == old)
-            .map(|(_, n)| n.clone())
-            .unwrap_or_else(|| old.to_owned())
+            .map_or_else(|| old.to_owned(), |(_, n)| n.clone())
     };
     for e in clip.edges() {
         edits.push(Edit::AddEdge(EdgeRecord::new(
@@ -130,7 +129,7 @@ mod tests {
             t.edge("app-2", "cache").is_none(),
             "outside edges stay behind"
         );
-        assert_eq!(t.node("db-2").unwrap().position.unwrap()[0], 1000.0);
+        assert!((t.node("db-2").unwrap().position.unwrap()[0] - 1000.0).abs() < 1e-9);
         assert_eq!(
             t.node("db-2").unwrap().placement,
             t.node("db").unwrap().placement

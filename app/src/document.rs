@@ -184,7 +184,7 @@ impl Document {
         &mut self,
         edit: Edit,
         label: impl Into<String>,
-        merge: Option<String>,
+        merge: Option<&str>,
     ) -> Result<(), EditError> {
         self.history.apply(&mut self.topology, edit, label, merge)
     }

@@ -51,7 +51,9 @@ pub fn fresh_id_avoiding(topology: &Topology, base: &str, taken: &[String]) -> S
         }
         _ => base.clone(),
     };
-    (2u32..)
+    // One of the first `n + 2` suffixes is free when n ids are taken.
+    let limit = topology.node_count() + taken.len() + 2;
+    (2..=limit)
         .map(|n| format!("{stem}-{n}"))
         .find(|id| free(id))
         .unwrap_or(base)

@@ -84,14 +84,17 @@ impl History {
         topology: &mut Topology,
         edit: Edit,
         label: impl Into<String>,
-        merge: Option<String>,
+        merge: Option<&str>,
     ) -> Result<(), EditError> {
         let inverse = topology.apply(edit)?;
         self.redo.clear();
         let mergeable = self.open
             && merge.is_some()
             && self.pinned != Some(self.state())
-            && self.undo.last().is_some_and(|s| s.merge == merge);
+            && self
+                .undo
+                .last()
+                .is_some_and(|s| s.merge.as_deref() == merge);
         if mergeable && let Some(top) = self.undo.last_mut() {
             // Undo the new edit first, then the earlier ones.
             let earlier = std::mem::replace(&mut top.undo, Edit::Batch(Vec::new()));
@@ -102,7 +105,7 @@ impl History {
                 label: label.into(),
                 undo: inverse,
                 serial: self.next_serial,
-                merge: merge.clone(),
+                merge: merge.map(str::to_owned),
             });
         }
         self.open = merge.is_some();
@@ -199,11 +202,11 @@ mod tests {
         let original = t.clone();
         let mut h = History::default();
         for x in [1.0, 2.0, 3.0] {
-            h.apply(&mut t, move_to(x), "Move web", Some("drag".into()))
+            h.apply(&mut t, move_to(x), "Move web", Some("drag"))
                 .unwrap();
         }
         h.seal();
-        h.apply(&mut t, move_to(4.0), "Move web", Some("drag".into()))
+        h.apply(&mut t, move_to(4.0), "Move web", Some("drag"))
             .unwrap();
         assert_eq!(h.undo_labels().count(), 2);
         h.undo(&mut t).unwrap();
@@ -218,11 +221,11 @@ mod tests {
     fn the_pinned_state_never_absorbs_later_edits() {
         let mut t = doc();
         let mut h = History::default();
-        h.apply(&mut t, move_to(1.0), "Move web", Some("k".into()))
+        h.apply(&mut t, move_to(1.0), "Move web", Some("k"))
             .unwrap();
         h.pin();
         let saved = h.state();
-        h.apply(&mut t, move_to(2.0), "Move web", Some("k".into()))
+        h.apply(&mut t, move_to(2.0), "Move web", Some("k"))
             .unwrap();
         assert_ne!(h.state(), saved, "a saved state must not look unchanged");
         h.undo(&mut t).unwrap();

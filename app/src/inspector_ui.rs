@@ -6,6 +6,8 @@
 //! same element until the gesture ends, so dragging a number or typing a
 //! name is one undo step).
 
+use std::fmt::Write as _;
+
 use egui::{RichText, Ui};
 use petgraph::stable_graph::{EdgeIndex, NodeIndex};
 use topoplan_core::load::Load;
@@ -470,7 +472,7 @@ fn placement_ui(ui: &mut Ui, meta: &Meta, node: &mut Node, form: &mut Form<'_>) 
         });
     }
     form.grid(ui, "placement-diags", |form, ui| {
-        form.field_diagnostics(ui, "placement")
+        form.field_diagnostics(ui, "placement");
     });
 }
 
@@ -602,10 +604,10 @@ fn spec_ui(ui: &mut Ui, meta: &Meta, node: &mut Node, form: &mut Form<'_>) {
                 let cap = s.serverless.get_or_insert(ServerlessCapacity { min_acu: 0.5, max_acu: 16.0 });
                 form.f64(ui, "Min capacity", "min_acu", &mut cap.min_acu, 0.0..=256.0, " ACU");
                 form.f64(ui, "Max capacity", "max_acu", &mut cap.max_acu, 0.5..=256.0, " ACU");
-                s.instance_class = "db.serverless".to_owned();
+                "db.serverless".clone_into(&mut s.instance_class);
             } else {
                 if s.serverless.take().is_some() && s.instance_class == "db.serverless" {
-                    s.instance_class = "db.r6g.large".to_owned();
+                    "db.r6g.large".clone_into(&mut s.instance_class);
                 }
                 form.text(ui, "Instance class", "instance_class", &mut s.instance_class);
             }
@@ -677,7 +679,7 @@ fn node_load(ui: &mut Ui, load: &Load, ix: NodeIndex) {
         .map(|(r, rps)| format!("{r} {}", style::compact(rps)))
         .collect();
     if per_region.len() > 1 {
-        line.push_str(&format!(" · {}", per_region.join(" · ")));
+        let _ = write!(line, " · {}", per_region.join(" · "));
     }
     ui.label(RichText::new(line).color(style::load_color(ui.visuals())));
 }
@@ -685,13 +687,13 @@ fn node_load(ui: &mut Ui, load: &Load, ix: NodeIndex) {
 fn edge(
     ui: &mut Ui,
     view: &View<'_>,
-    e: EdgeIndex,
+    edge_ix: EdgeIndex,
     selection: &mut Selection,
     out: &mut Vec<InspectorEdit>,
 ) {
     let t = view.topology;
     let g = t.graph();
-    let (Some((a, b)), Some(original)) = (g.edge_endpoints(e), g.edge_weight(e)) else {
+    let (Some((a, b)), Some(original)) = (g.edge_endpoints(edge_ix), g.edge_weight(edge_ix)) else {
         return;
     };
     let (from, to) = (g[a].id.clone(), g[b].id.clone());
@@ -714,19 +716,17 @@ fn edge(
         }
     });
     if let Some(load) = view.load {
-        let flow = load.edge(e);
+        let flow = load.edge(edge_ix);
         let mut line = format!("Peak flow {} rps", style::compact(flow.rates.total()));
         if flow.cross_az_rps >= 0.5 {
-            line.push_str(&format!(
-                " · {} cross-AZ",
-                style::compact(flow.cross_az_rps)
-            ));
+            let _ = write!(line, " · {} cross-AZ", style::compact(flow.cross_az_rps));
         }
         if flow.cross_region_rps >= 0.5 {
-            line.push_str(&format!(
+            let _ = write!(
+                line,
                 " · {} cross-region",
                 style::compact(flow.cross_region_rps)
-            ));
+            );
         }
         ui.label(RichText::new(line).color(style::load_color(ui.visuals())));
     }
@@ -809,7 +809,7 @@ fn edge(
                 },
                 format!("Edit {from} -> {to} {}", field.to_lowercase()),
             ),
-            merge: format!("edge:{}:{field}", e.index()),
+            merge: format!("edge:{}:{field}", edge_ix.index()),
         });
     }
 }

@@ -200,9 +200,13 @@ pub fn route(from: Rect, to: Rect) -> [Pos2; 4] {
 
 /// A point on a cubic Bézier curve.
 pub fn bezier(points: &[Pos2; 4], t: f32) -> Pos2 {
-    let u = 1.0 - t;
-    let [a, b, c, d] = points.map(Pos2::to_vec2);
-    (a * (u * u * u) + b * (3.0 * u * u * t) + c * (3.0 * u * t * t) + d * (t * t * t)).to_pos2()
+    let rest = 1.0 - t;
+    let [p0, p1, p2, p3] = points.map(Pos2::to_vec2);
+    (p0 * (rest * rest * rest)
+        + p1 * (3.0 * rest * rest * t)
+        + p2 * (3.0 * rest * t * t)
+        + p3 * (t * t * t))
+        .to_pos2()
 }
 
 /// Distance from `p` to a cubic Bézier curve, sampled on 24 segments.
@@ -254,58 +258,8 @@ pub fn depths(topology: &Topology) -> HashMap<NodeIndex, usize> {
 
 /// Lays the document out. Nodes with a saved `position` keep its x.
 pub fn layout(topology: &Topology) -> Layout {
-    let meta = topology.meta();
     let depth = depths(topology);
-    let has_global = topology.nodes().any(|n| n.kind().is_global());
-    let primary = meta.primary_region().map(|r| r.id.clone());
-
-    // Lanes, top to bottom.
-    let mut lanes = Vec::new();
-    let mut y = 0.0;
-    if has_global || meta.regions.is_empty() {
-        let rect = Rect::from_min_size(
-            pos2(0.0, y),
-            vec2(0.0, LANE_TITLE_H + GLOBAL_NODE_H + 2.0 * BOX_INSET),
-        );
-        lanes.push(Lane {
-            region: None,
-            rect,
-            bands: Vec::new(),
-            inactive: false,
-        });
-        y = rect.max.y + LANE_GAP;
-    }
-    for region in &meta.regions {
-        let top = y;
-        y += LANE_TITLE_H;
-        let mut bands = Vec::new();
-        for az in &region.azs {
-            bands.push(Band {
-                az: Some(az.clone()),
-                rect: Rect::from_min_size(pos2(0.0, y), vec2(0.0, BAND_H)),
-            });
-            y += BAND_H;
-        }
-        let has_regional = topology
-            .nodes()
-            .any(|n| !n.is_zonal() && n.placement.contains_key(&region.id));
-        if has_regional || region.azs.is_empty() {
-            bands.push(Band {
-                az: None,
-                rect: Rect::from_min_size(pos2(0.0, y), vec2(0.0, BAND_H)),
-            });
-            y += BAND_H;
-        }
-        let inactive = meta.deployment.mode == DeploymentMode::Single
-            && primary.as_deref() != Some(region.id.as_str());
-        lanes.push(Lane {
-            region: Some(region.id.clone()),
-            rect: Rect::from_min_max(pos2(0.0, top), pos2(0.0, y)),
-            bands,
-            inactive,
-        });
-        y += LANE_GAP;
-    }
+    let mut lanes = lanes(topology);
 
     // The vertical extent of each node in each lane it appears in.
     let mut spans: Vec<(NodeIndex, usize, f32, f32)> = Vec::new();
@@ -492,6 +446,62 @@ fn replica_links(topology: &Topology, layout: &Layout) -> Vec<(usize, usize)> {
         }
     }
     out
+}
+
+/// The lanes, top to bottom: the global lane (when a global node exists or
+/// there are no regions), then one per region with a band per AZ and a
+/// regional band when regional services run there. Widths are set later.
+fn lanes(topology: &Topology) -> Vec<Lane> {
+    let meta = topology.meta();
+    let has_global = topology.nodes().any(|n| n.kind().is_global());
+    let primary = meta.primary_region().map(|r| r.id.clone());
+    let mut lanes = Vec::new();
+    let mut y = 0.0;
+    if has_global || meta.regions.is_empty() {
+        let rect = Rect::from_min_size(
+            pos2(0.0, y),
+            vec2(0.0, LANE_TITLE_H + GLOBAL_NODE_H + 2.0 * BOX_INSET),
+        );
+        lanes.push(Lane {
+            region: None,
+            rect,
+            bands: Vec::new(),
+            inactive: false,
+        });
+        y = rect.max.y + LANE_GAP;
+    }
+    for region in &meta.regions {
+        let top = y;
+        y += LANE_TITLE_H;
+        let mut bands = Vec::new();
+        for az in &region.azs {
+            bands.push(Band {
+                az: Some(az.clone()),
+                rect: Rect::from_min_size(pos2(0.0, y), vec2(0.0, BAND_H)),
+            });
+            y += BAND_H;
+        }
+        let has_regional = topology
+            .nodes()
+            .any(|n| !n.is_zonal() && n.placement.contains_key(&region.id));
+        if has_regional || region.azs.is_empty() {
+            bands.push(Band {
+                az: None,
+                rect: Rect::from_min_size(pos2(0.0, y), vec2(0.0, BAND_H)),
+            });
+            y += BAND_H;
+        }
+        let inactive = meta.deployment.mode == DeploymentMode::Single
+            && primary.as_deref() != Some(region.id.as_str());
+        lanes.push(Lane {
+            region: Some(region.id.clone()),
+            rect: Rect::from_min_max(pos2(0.0, top), pos2(0.0, y)),
+            bands,
+            inactive,
+        });
+        y += LANE_GAP;
+    }
+    lanes
 }
 
 /// Document coordinates are `f64`; the canvas draws in `f32`.

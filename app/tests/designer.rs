@@ -1,8 +1,7 @@
-//! The real app, driven through egui_kittest: palette, canvas gestures,
+//! The real app, driven through `egui_kittest`: palette, canvas gestures,
 //! inspector, undo/redo, documents and their dialogs.
 #![expect(
     clippy::unwrap_used,
-    clippy::expect_used,
     reason = "a test that cannot go on should fail loudly"
 )]
 

@@ -232,14 +232,14 @@ impl Canvas {
             return CanvasOutput::default();
         };
         let mut out = CanvasOutput::default();
-        let (pointer, modifiers, space) = ui.input(|i| {
+        let (cursor, modifiers, space_down) = ui.input(|i| {
             (
                 i.pointer.interact_pos().or(i.pointer.hover_pos()),
                 i.modifiers,
                 i.key_down(Key::Space),
             )
         });
-        let space_pan = space && !ui.ctx().egui_wants_keyboard_input();
+        let space_pan = space_down && !ui.ctx().egui_wants_keyboard_input();
         // Hit-testing uses the camera as the frame began.
         let camera = self.camera;
         let to_canvas = |p: Pos2| camera.to_canvas(p);
@@ -258,7 +258,7 @@ impl Canvas {
 
         // 2. A palette item dropped on the canvas adds a node there.
         if let Some(payload) = response.dnd_release_payload::<PaletteDrag>()
-            && let Some(p) = pointer
+            && let Some(p) = cursor
         {
             let (edit, _) = new_node_at(topology, layout, payload.0, to_canvas(p));
             out.edits.push(edit);
@@ -303,7 +303,7 @@ impl Canvas {
         }
 
         // 4. The drag goes on.
-        if let Some(p) = pointer {
+        if let Some(p) = cursor {
             let at = to_canvas(p);
             match &mut self.gesture {
                 Gesture::Pan => {
@@ -387,7 +387,7 @@ impl Canvas {
             let (zoom, scroll) = ui.input(|i| (i.zoom_delta(), i.smooth_scroll_delta()));
             if (zoom - 1.0).abs() > f32::EPSILON {
                 self.camera
-                    .zoom_about(zoom, pointer.unwrap_or(viewport.center()));
+                    .zoom_about(zoom, cursor.unwrap_or(viewport.center()));
             }
             self.camera.offset += scroll;
         }
@@ -397,7 +397,7 @@ impl Canvas {
         }
 
         // 8. Hover: the cursor says what a drag would do.
-        let hover = pointer.filter(|p| viewport.contains(*p)).map(to_canvas);
+        let hover = cursor.filter(|p| viewport.contains(*p)).map(to_canvas);
         if self.gesture == Gesture::Idle
             && let Some(at) = hover
             && response.hovered()

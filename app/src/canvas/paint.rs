@@ -7,6 +7,7 @@
 //! lines without arrowheads (a 5,000-node overview is a pattern, not text).
 
 use std::collections::HashSet;
+use std::fmt::Write as _;
 
 use egui::epaint::{CubicBezierShape, PathStroke};
 use egui::{
@@ -342,10 +343,11 @@ impl Paint<'_> {
         let mid = self.camera.to_screen(layout::bezier(points, 0.5));
         let mut text = format!("{} rps", style::compact(flow.rates.total()));
         if flow.cross_region_rps >= 0.5 {
-            text.push_str(&format!(
+            let _ = write!(
+                text,
                 " · {} x-region",
                 style::compact(flow.cross_region_rps)
-            ));
+            );
         }
         let galley =
             self.painter
@@ -458,7 +460,7 @@ impl Paint<'_> {
         let icon_c = r.min + vec2(pad + icon_r - 2.0, top + icon_r);
         style::paint_icon(self.painter, kind, icon_c, icon_r, accent);
         let name_px = (13.0 * scale).max(10.5);
-        let name_x = icon_c.x + icon_r + 5.0;
+        let text_x = icon_c.x + icon_r + 5.0;
         // Zoomed out, a tall box lets a long name take two lines.
         let rows = if name_px > 13.0 * scale && r.height() > 4.0 * name_px {
             2
@@ -469,14 +471,14 @@ impl Paint<'_> {
             node.name.clone(),
             FontId::proportional(name_px),
             text,
-            (r.max.x - name_x - 4.0).max(8.0),
+            (r.max.x - text_x - 4.0).max(8.0),
         );
         job.wrap.max_rows = rows;
         let name = self.painter.layout_job(job);
         let first_row_h = name.rows.first().map_or(name_px, |row| row.size.y);
         let name_bottom = icon_c.y - first_row_h / 2.0 + name.size().y;
         self.painter
-            .galley(pos2(name_x, icon_c.y - first_row_h / 2.0), name, text);
+            .galley(pos2(text_x, icon_c.y - first_row_h / 2.0), name, text);
         let mut y = (icon_c.y + icon_r + 3.0)
             .max(name_bottom + 2.0)
             .max(r.min.y + 30.0 * scale);
