@@ -61,13 +61,7 @@ impl Validator<'_> {
         path: impl Into<String>,
         message: impl Into<String>,
     ) -> &mut Diagnostic {
-        self.report
-            .errors
-            .push(Diagnostic::error(code, path, message));
-        self.report
-            .errors
-            .last_mut()
-            .unwrap_or_else(|| unreachable!())
+        self.push(Diagnostic::error(code, path, message))
     }
 
     fn warn(
@@ -76,13 +70,19 @@ impl Validator<'_> {
         path: impl Into<String>,
         message: impl Into<String>,
     ) -> &mut Diagnostic {
-        self.report
-            .warnings
-            .push(Diagnostic::warning(code, path, message));
-        self.report
-            .warnings
-            .last_mut()
-            .unwrap_or_else(|| unreachable!())
+        self.push(Diagnostic::warning(code, path, message))
+    }
+
+    /// Records a diagnostic and hands it back so the caller can attach the element.
+    fn push(&mut self, diagnostic: Diagnostic) -> &mut Diagnostic {
+        let list = if diagnostic.is_error() {
+            &mut self.report.errors
+        } else {
+            &mut self.report.warnings
+        };
+        list.push(diagnostic);
+        list.last_mut()
+            .unwrap_or_else(|| unreachable!("pushed just above"))
     }
 
     /// Checks `value` lies in the range; `what` reads "a share from 0 to 1".

@@ -223,18 +223,24 @@ impl Topology {
 
     /// Adds a node. Its id must be valid and unused.
     pub fn add_node(&mut self, node: Node) -> Result<NodeIndex, EditError> {
-        check_id(&node.id).map_err(|reason| EditError::InvalidId {
-            id: node.id.clone(),
-            reason,
-        })?;
-        if self.ids.contains_key(&node.id) {
-            return Err(EditError::DuplicateId(node.id));
-        }
+        self.check_new_id(&node.id)?;
         let id = node.id.clone();
         let ix = self.graph.add_node(node);
         self.ids.insert(id, ix);
         self.revision += 1;
         Ok(ix)
+    }
+
+    /// A valid id no node uses yet.
+    fn check_new_id(&self, id: &str) -> Result<(), EditError> {
+        check_id(id).map_err(|reason| EditError::InvalidId {
+            id: id.to_owned(),
+            reason,
+        })?;
+        if self.ids.contains_key(id) {
+            return Err(EditError::DuplicateId(id.to_owned()));
+        }
+        Ok(())
     }
 
     /// Removes a node, its edges, and the entry points that name it.
@@ -310,13 +316,7 @@ impl Topology {
             .node_index(id)
             .ok_or_else(|| EditError::NoSuchNode(id.to_owned()))?;
         if node.id != id {
-            check_id(&node.id).map_err(|reason| EditError::InvalidId {
-                id: node.id.clone(),
-                reason,
-            })?;
-            if self.ids.contains_key(&node.id) {
-                return Err(EditError::DuplicateId(node.id));
-            }
+            self.check_new_id(&node.id)?;
             self.ids.remove(id);
             self.ids.insert(node.id.clone(), ix);
             for entry in &mut self.meta.traffic.entry {
