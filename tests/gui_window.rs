@@ -13,7 +13,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// Starts `topoplan ARGS` under Xvfb, waits until the window has drawn
-/// (the screen has many colours), and returns the screenshot.
+/// (the screen has many colours), and returns the screenshot. The app's
+/// data directory is `dir` (a first start: no settings, no recovery file).
 fn screenshot(args: &[&str], dir: &Path) -> PathBuf {
     let shot = dir.join("window.png");
     let log = dir.join("app.log");
@@ -46,6 +47,7 @@ fn screenshot(args: &[&str], dir: &Path) -> PathBuf {
         .env("BIN", env!("CARGO_BIN_EXE_topoplan"))
         .env("SHOT", &shot)
         .env("LOG", &log)
+        .env("XDG_DATA_HOME", dir)
         .current_dir(support::repo())
         .output()
         .expect("xvfb-run starts");
@@ -118,11 +120,14 @@ fn check_window(args: &[&str], save_as: &str) {
 }
 
 #[test]
-fn opens_a_window_with_the_default_template_drawn() {
-    check_window(&[], "three-tier.png");
+fn first_start_opens_on_the_template_gallery() {
+    check_window(&[], "gallery.png");
 }
 
 #[test]
-fn opens_a_multi_region_document_given_on_the_command_line() {
-    check_window(&["templates/marketplace.json"], "marketplace.png");
+fn opens_every_template_given_on_the_command_line() {
+    for template in topoplan_core::templates::TEMPLATES {
+        let path = format!("templates/{}.json", template.name);
+        check_window(&[&path], &format!("{}.png", template.name));
+    }
 }

@@ -199,6 +199,12 @@ impl TopoplanApp {
         self.replace(Document::new(topology, Source::Untitled));
     }
 
+    /// Zooms the canvas to `scale` about the centre of the view.
+    pub fn zoom_to(&mut self, scale: f32) {
+        let factor = scale / self.canvas.camera.scale;
+        self.canvas.zoom_by(factor);
+    }
+
     /// Selects one node by id (tests, scripting).
     pub fn select_node(&mut self, id: &str) {
         if let Some(ix) = self.doc.topology().node_index(id) {
@@ -783,10 +789,8 @@ impl TopoplanApp {
                 }
             }
             Tab::Problems => {
-                let report = self.doc.last_report().clone();
-                if let Some(d) = problems_ui::ui(ui, &report)
-                    && let Some(element) = &d.element
-                    && let Some(selection) = Selection::of_element(self.doc.topology(), element)
+                if let Some(element) = problems_ui::ui(ui, self.doc.last_report())
+                    && let Some(selection) = Selection::of_element(self.doc.topology(), &element)
                 {
                     if let Some(&ix) = selection.nodes.first() {
                         self.canvas.reveal(ix);

@@ -14,6 +14,7 @@ pub mod files;
 pub mod form;
 pub mod gallery_ui;
 pub mod history;
+pub mod icons;
 pub mod inspector_ui;
 pub mod layout;
 pub mod palette_ui;

@@ -502,3 +502,89 @@ fn fit_and_theme_buttons_work() {
     h.get_by_label("Fit").click();
     h.run();
 }
+
+#[test]
+fn space_drag_pans_even_over_a_node_and_moves_nothing() {
+    let mut h = open("three-tier");
+    let web = node_rect(&h, "web");
+    let before = h.state().canvas().camera;
+    h.key_down(Key::Space);
+    h.run();
+    drag(
+        &mut h,
+        web.center(),
+        web.center() + vec2(60.0, 30.0),
+        Modifiers::NONE,
+    );
+    h.key_up(Key::Space);
+    h.run();
+    let after = h.state().canvas().camera;
+    assert!(
+        (after.offset - before.offset - vec2(60.0, 30.0)).length() < 8.0,
+        "{after:?}"
+    );
+    assert_eq!(h.state().topology().node("web").unwrap().position, None);
+}
+
+#[test]
+fn dragging_empty_space_pans_and_ctrl_scroll_zooms_about_the_pointer() {
+    let mut h = open("three-tier");
+    let web = node_rect(&h, "web");
+    let empty = pos2(web.center().x, web.max.y + 150.0);
+    let before = h.state().canvas().camera;
+    drag(&mut h, empty, empty + vec2(-40.0, 20.0), Modifiers::NONE);
+    let panned = h.state().canvas().camera;
+    assert!((panned.offset - before.offset - vec2(-40.0, 20.0)).length() < 8.0);
+    // Ctrl+scroll: the canvas point under the pointer stays under it.
+    let anchor = web.center();
+    let under = panned.to_canvas(anchor);
+    h.hover_at(anchor);
+    h.run();
+    h.event(egui::Event::Zoom(1.5));
+    h.run();
+    let zoomed = h.state().canvas().camera;
+    assert!(
+        (zoomed.scale / panned.scale - 1.5).abs() < 0.01,
+        "{zoomed:?}"
+    );
+    assert!((zoomed.to_screen(under) - anchor).length() < 1.0);
+}
+
+#[test]
+fn clicking_an_edge_selects_it_and_the_inspector_changes_its_dependency() {
+    let mut h = open("three-tier");
+    let web = node_rect(&h, "web");
+    let app = node_rect(&h, "app");
+    // web -> app runs straight between the two boxes.
+    let mid = pos2((web.max.x + app.min.x) / 2.0, web.center().y);
+    h.hover_at(mid);
+    h.run();
+    h.event(egui::Event::PointerButton {
+        pos: mid,
+        button: egui::PointerButton::Primary,
+        pressed: true,
+        modifiers: Modifiers::NONE,
+    });
+    h.event(egui::Event::PointerButton {
+        pos: mid,
+        button: egui::PointerButton::Primary,
+        pressed: false,
+        modifiers: Modifiers::NONE,
+    });
+    h.run();
+    let t = h.state().topology();
+    assert_eq!(
+        h.state().selection().single_edge(),
+        t.edge_index("web", "app")
+    );
+    h.get_by_label("web -> app");
+    h.get_by_role_and_label(Role::ComboBox, "Dependency")
+        .click();
+    h.run();
+    h.get_by_label("soft: degrades without it").click();
+    h.run();
+    assert_eq!(
+        h.state().topology().edge("web", "app").unwrap().dependency,
+        topoplan_core::model::Dependency::Soft
+    );
+}

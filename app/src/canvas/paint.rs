@@ -246,7 +246,7 @@ impl Paint<'_> {
                 selected,
             );
             if let Some(load) = self.overlay.load
-                && self.camera.scale >= 0.6
+                && self.camera.scale >= 0.45
                 && labelled.insert(route.edge)
             {
                 let flow = load.edge(route.edge);
