@@ -275,8 +275,8 @@ fn numbers(text: &str) -> Result<Vec<f32>, String> {
 }
 
 /// A path of absolute `M`, `L`, `C` and `Z` commands, flattened.
-fn path(d: &str) -> Result<Primitive, String> {
-    let spaced: String = d
+fn path(data: &str) -> Result<Primitive, String> {
+    let spaced: String = data
         .chars()
         .flat_map(|c| {
             if c.is_ascii_alphabetic() {
@@ -292,42 +292,42 @@ fn path(d: &str) -> Result<Primitive, String> {
         .collect();
     let mut points: Vec<Pos2> = Vec::new();
     let mut closed = false;
-    let mut i = 0;
-    let number = |i: usize| -> Result<f32, String> {
+    let mut at = 0;
+    let number = |at: usize| -> Result<f32, String> {
         tokens
-            .get(i)
+            .get(at)
             .ok_or_else(|| "ends early".to_owned())?
             .parse()
-            .map_err(|_| format!("\"{}\" is not a number", tokens[i]))
+            .map_err(|_| format!("\"{}\" is not a number", tokens[at]))
     };
-    while i < tokens.len() {
-        match tokens[i] {
+    while at < tokens.len() {
+        match tokens[at] {
             "M" | "L" => {
-                if tokens[i] == "M" && !points.is_empty() {
+                if tokens[at] == "M" && !points.is_empty() {
                     return Err("only one M (one subpath) per path".to_owned());
                 }
-                points.push(pos2(number(i + 1)?, number(i + 2)?));
-                i += 3;
+                points.push(pos2(number(at + 1)?, number(at + 2)?));
+                at += 3;
             }
             "C" => {
                 let start = *points.last().ok_or("C before M")?;
-                let c1 = pos2(number(i + 1)?, number(i + 2)?);
-                let c2 = pos2(number(i + 3)?, number(i + 4)?);
-                let end = pos2(number(i + 5)?, number(i + 6)?);
+                let c1 = pos2(number(at + 1)?, number(at + 2)?);
+                let c2 = pos2(number(at + 3)?, number(at + 4)?);
+                let end = pos2(number(at + 5)?, number(at + 6)?);
                 for step in 1..=12u8 {
                     let t = f32::from(step) / 12.0;
-                    let u = 1.0 - t;
-                    let p = start.to_vec2() * (u * u * u)
-                        + c1.to_vec2() * (3.0 * u * u * t)
-                        + c2.to_vec2() * (3.0 * u * t * t)
+                    let rest = 1.0 - t;
+                    let p = start.to_vec2() * (rest * rest * rest)
+                        + c1.to_vec2() * (3.0 * rest * rest * t)
+                        + c2.to_vec2() * (3.0 * rest * t * t)
                         + end.to_vec2() * (t * t * t);
                     points.push(p.to_pos2());
                 }
-                i += 7;
+                at += 7;
             }
             "Z" => {
                 closed = true;
-                i += 1;
+                at += 1;
             }
             other => return Err(format!("command {other:?} is not supported (M, L, C, Z)")),
         }

@@ -49,6 +49,8 @@ pub struct Lane {
     pub bands: Vec<Band>,
     /// Drawn dimmed: the current deployment mode does not use this region.
     pub inactive: bool,
+    /// Which row of a wrapped layout the lane belongs to (0 unless wrapped).
+    pub row: usize,
 }
 
 /// One drawing of a node: a node placed in two regions has two.
@@ -94,6 +96,11 @@ pub struct Layout {
     /// Dependency depth (tier) of each node.
     pub depth: HashMap<NodeIndex, usize>,
     pub bounds: Rect,
+    /// How far each row of a wrapped layout is shifted left: a node's
+    /// document x (`position[0]`) is its drawn x plus its row's shift.
+    pub row_shift: Vec<f32>,
+    /// Lanes per row (the lanes of row `r` are `r * lanes_per_row ..`).
+    pub lanes_per_row: usize,
 }
 
 /// Distance from a point within which an edge counts as hit, in canvas units.
@@ -154,6 +161,12 @@ impl Layout {
         self.lanes
             .iter()
             .position(|l| l.region.as_deref() == Some(region))
+    }
+
+    /// The document x (`position[0]`) of a point drawn at `x` in `lane`.
+    pub fn document_x(&self, lane: usize, x: f32) -> f32 {
+        let row = lane.checked_div(self.lanes_per_row).unwrap_or(0);
+        x + self.row_shift.get(row).copied().unwrap_or(0.0)
     }
 
     /// The vertical extent a node with `azs` in `lane` would have (for
@@ -367,6 +380,18 @@ pub fn layout(topology: &Topology) -> Layout {
         });
     }
 
+    let lanes_per_row = lanes.len();
+    // Every column a box can start at: each slot of each tier.
+    let mut columns: Vec<f32> = Vec::new();
+    for (tier, &x) in tier_x.iter().enumerate() {
+        let slots = slots_in_tier.get(&tier).copied().unwrap_or(0);
+        columns.extend((0..slots).map(|s| x + s as f32 * (NODE_W + COLUMN_GAP / 2.0)));
+    }
+    let row_shift = wrap(&mut lanes, &mut boxes, &columns, width, start);
+    let width = boxes
+        .iter()
+        .map(|b| b.rect.max.x + COLUMN_GAP)
+        .fold(if row_shift.len() > 1 { 0.0 } else { width }, f32::max);
     for lane in &mut lanes {
         lane.rect.max.x = width;
         for band in &mut lane.bands {
@@ -391,10 +416,71 @@ pub fn layout(topology: &Topology) -> Layout {
         replica_links: Vec::new(),
         depth,
         bounds,
+        row_shift,
+        lanes_per_row,
     };
     layout.routes = routes(topology, &layout);
     layout.replica_links = replica_links(topology, &layout);
     layout
+}
+
+/// Widest overall shape (width / height) a wrapped layout aims for.
+const WRAP_ASPECT: f32 = 2.5;
+/// Vertical gap between the rows of a wrapped layout.
+pub const ROW_GAP: f32 = 120.0;
+
+/// Wraps a layout far wider than it is tall (thousands of nodes in a few
+/// lanes) into rows, as text wraps: tiers still run left to right, and
+/// continue on the next row, which repeats every lane. Rows break between
+/// columns (`columns`: the x of every slot). Returns each row's shift (see [`Layout::row_shift`]);
+/// a layout that fits is left alone (one row, no shift).
+fn wrap(
+    lanes: &mut Vec<Lane>,
+    boxes: &mut [NodeBox],
+    columns: &[f32],
+    width: f32,
+    start: f32,
+) -> Vec<f32> {
+    let height = lanes.last().map_or(0.0, |l| l.rect.max.y) + ROW_GAP;
+    let rows = (width / (WRAP_ASPECT * height)).sqrt();
+    if rows < 2.0 || lanes.is_empty() {
+        return vec![0.0];
+    }
+    let target = width / rows;
+    // Row starts, in document x, at tier boundaries.
+    let mut starts = vec![0.0_f32];
+    for &x in columns {
+        let row_start = *starts.last().unwrap_or(&0.0);
+        if x - row_start.max(start) > target {
+            starts.push(x);
+        }
+    }
+    let shift: Vec<f32> = starts
+        .iter()
+        .enumerate()
+        .map(|(r, &s)| if r == 0 { 0.0 } else { s - start })
+        .collect();
+    let row_of = |x: f32| starts.iter().rposition(|&s| x >= s).unwrap_or(0);
+    let per_row = lanes.len();
+    let base = std::mem::take(lanes);
+    for r in 0..starts.len() {
+        let dy = r as f32 * height;
+        for lane in &base {
+            let mut lane = lane.clone();
+            lane.row = r;
+            lane.rect = lane.rect.translate(vec2(0.0, dy));
+            for band in &mut lane.bands {
+                band.rect = band.rect.translate(vec2(0.0, dy));
+            }
+            lanes.push(lane);
+        }
+    }
+    for b in boxes.iter_mut() {
+        let r = row_of(b.rect.min.x);
+        b.lane += r * per_row;
+        b.rect = b.rect.translate(vec2(-shift[r], r as f32 * height));
+    }
+    shift
 }
 
 /// Which boxes each edge joins. A node drawn in several regions calls its
@@ -409,13 +495,16 @@ fn routes(topology: &Topology, layout: &Layout) -> Vec<EdgeRoute> {
         };
         let from = layout.box_indices(a);
         let to = layout.box_indices(b);
-        let lane = |i: usize| layout.boxes[i].lane;
-        let share_lane = from.iter().any(|&f| to.iter().any(|&t| lane(t) == lane(f)));
+        // Boxes are compared by region, not lane: a wrapped layout repeats
+        // a region's lane on every row.
+        let region = |i: usize| layout.lanes[layout.boxes[i].lane].region.as_deref();
+        let share_region = from
+            .iter()
+            .any(|&f| to.iter().any(|&t| region(t) == region(f)));
         for &f in from {
             for &t in to {
-                let global = layout.lanes[lane(f)].region.is_none()
-                    || layout.lanes[lane(t)].region.is_none();
-                if !(lane(f) == lane(t) || global || !share_lane) {
+                let global = region(f).is_none() || region(t).is_none();
+                if !(region(f) == region(t) || global || !share_region) {
                     continue;
                 }
                 let points = route(layout.boxes[f].rect, layout.boxes[t].rect);
@@ -426,7 +515,8 @@ fn routes(topology: &Topology, layout: &Layout) -> Vec<EdgeRoute> {
                     to_box: t,
                     points,
                     bbox,
-                    inactive: layout.lanes[lane(f)].inactive || layout.lanes[lane(t)].inactive,
+                    inactive: layout.lanes[layout.boxes[f].lane].inactive
+                        || layout.lanes[layout.boxes[t].lane].inactive,
                 });
             }
         }
@@ -467,6 +557,7 @@ fn lanes(topology: &Topology) -> Vec<Lane> {
             rect,
             bands: Vec::new(),
             inactive: false,
+            row: 0,
         });
         y = rect.max.y + LANE_GAP;
     }
@@ -498,6 +589,7 @@ fn lanes(topology: &Topology) -> Vec<Lane> {
             rect: Rect::from_min_max(pos2(0.0, top), pos2(0.0, y)),
             bands,
             inactive,
+            row: 0,
         });
         y += LANE_GAP;
     }
@@ -642,6 +734,31 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_very_wide_estate_wraps_into_rows_and_keeps_document_x() {
+        use topoplan_core::generate::{SyntheticSpec, synthetic};
+        let mut t = synthetic(&SyntheticSpec::with_nodes(1000));
+        let l = layout(&t);
+        assert!(l.row_shift.len() > 2, "{} rows", l.row_shift.len());
+        let aspect = l.bounds.width() / l.bounds.height();
+        assert!((0.5..6.0).contains(&aspect), "aspect {aspect}");
+        for (i, a) in l.boxes.iter().enumerate() {
+            assert!(l.bounds.contains_rect(a.rect));
+            for b in &l.boxes[i + 1..] {
+                assert!(!a.rect.intersects(b.rect), "boxes overlap");
+            }
+        }
+        // Every region lane repeats on every row.
+        assert_eq!(l.lanes.len(), l.lanes_per_row * l.row_shift.len());
+        // A saved x is the document x of the box, whichever row draws it.
+        let id = t.nodes().nth(700).unwrap().id.clone();
+        t.move_node(&id, Some([30_000.0, 0.0])).unwrap();
+        let l = layout(&t);
+        let b = l.boxes_of(t.node_index(&id).unwrap()).next().unwrap();
+        assert!(l.lanes[b.lane].row > 0);
+        assert!((l.document_x(b.lane, b.rect.min.x) - 30_000.0).abs() < 0.01);
     }
 
     #[test]

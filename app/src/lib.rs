@@ -16,6 +16,7 @@ pub mod gallery_ui;
 pub mod history;
 pub mod icons;
 pub mod inspector_ui;
+pub mod jobs;
 pub mod layout;
 pub mod palette_ui;
 pub mod placement;

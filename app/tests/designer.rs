@@ -556,7 +556,7 @@ fn clicking_an_edge_selects_it_and_the_inspector_changes_its_dependency() {
     let web = node_rect(&h, "web");
     let app = node_rect(&h, "app");
     // web -> app runs straight between the two boxes.
-    let mid = pos2((web.max.x + app.min.x) / 2.0, web.center().y);
+    let mid = pos2(f32::midpoint(web.max.x, app.min.x), web.center().y);
     h.hover_at(mid);
     h.run();
     h.event(egui::Event::PointerButton {

@@ -19,7 +19,8 @@ impl Default for Camera {
 }
 
 impl Camera {
-    pub const MIN_SCALE: f32 = 0.01;
+    /// Small enough to fit a 10,000-node estate (about 2 million units wide).
+    pub const MIN_SCALE: f32 = 0.0005;
     pub const MAX_SCALE: f32 = 4.0;
 
     /// Canvas → screen.

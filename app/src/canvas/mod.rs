@@ -191,7 +191,10 @@ impl Canvas {
     /// The canvas x of each node's boxes (for copy).
     pub fn x_of(&self, node: NodeIndex) -> Option<f32> {
         let layout = &self.cache.as_ref()?.layout;
-        layout.boxes_of(node).next().map(|b| b.rect.min.x)
+        layout
+            .boxes_of(node)
+            .next()
+            .map(|b| layout.document_x(b.lane, b.rect.min.x))
     }
 
     /// The canvas point at the centre of the view.
@@ -444,7 +447,9 @@ fn new_node_at(
     let mut node = edits::new_node(topology, kind);
     node.placement = placement::for_new(topology.meta(), &node, spot_at(topology, layout, at));
     let x = (at.x - layout::NODE_W / 2.0).max(HEADER_W + 8.0);
-    node.position = Some([f64::from(snap(x)), f64::from(at.y.round())]);
+    let lane = layout.spot(at).map_or(0, |s| s.lane);
+    let x = layout.document_x(lane, snap(x));
+    node.position = Some([f64::from(x), f64::from(at.y.round())]);
     let id = node.id.clone();
     (Labelled::new(Edit::AddNode(node), format!("Add {id}")), id)
 }
@@ -593,7 +598,7 @@ fn finish_move(
         let Some(first) = layout.boxes_of(ix).next() else {
             continue;
         };
-        let x = first.rect.min.x + dx;
+        let x = layout.document_x(first.lane, first.rect.min.x + dx);
         let position =
             (dx.abs() >= 1.0).then(|| [f64::from(x), f64::from(first.rect.min.y.round())]);
         match &replaced {

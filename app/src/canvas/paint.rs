@@ -11,7 +11,8 @@ use std::fmt::Write as _;
 
 use egui::epaint::{CubicBezierShape, PathStroke};
 use egui::{
-    Align2, Color32, CornerRadius, FontId, Pos2, Rect, Shape, Stroke, StrokeKind, Vec2, pos2, vec2,
+    Align2, Color32, CornerRadius, FontId, Mesh, Pos2, Rect, Shape, Stroke, StrokeKind, Vec2, pos2,
+    vec2,
 };
 use petgraph::stable_graph::NodeIndex;
 use topoplan_core::Topology;
@@ -44,6 +45,16 @@ pub struct Preview {
     pub band: Option<Rect>,
 }
 
+/// How an edge is drawn beyond its kind.
+#[derive(Clone, Copy, Debug)]
+struct EdgeLook {
+    /// Fainter: an unused region, or just passing through the view.
+    dimmed: bool,
+    selected: bool,
+    /// Both ends off screen: plain line, no arrowhead.
+    passing: bool,
+}
+
 pub struct Paint<'a> {
     pub painter: &'a egui::Painter,
     pub camera: Camera,
@@ -63,17 +74,28 @@ impl Paint<'_> {
         for ghost in &preview.ghosts {
             self.ghost(*ghost, preview.ghost_ok);
         }
-        self.edges(visible, preview);
-        self.replica_links(visible, preview);
+        if self.camera.scale < CURVE_SCALE && preview.moving.is_empty() {
+            // The overview: thousands of boxes a few pixels wide. Everything
+            // goes into two meshes (no per-shape tessellation, no
+            // anti-aliasing feathers), which is what keeps a 5,000-node
+            // overview inside a frame budget.
+            self.overview(visible);
+        } else {
+            self.edges(visible, preview);
+            self.replica_links(visible, preview);
+        }
         let hovered_box = hover.and_then(|p| self.layout.hit(p));
         for (i, node_box) in self.layout.boxes.iter().enumerate() {
             let rect = self.box_rect(i, preview);
             if !rect.intersects(visible) {
                 continue;
             }
+            let selected = self.selection.nodes.contains(&node_box.node);
+            if self.camera.scale < CURVE_SCALE && !selected && preview.moving.is_empty() {
+                continue; // drawn by `overview`
+            }
             let node = &self.topology.graph()[node_box.node];
             let lane = &self.layout.lanes[node_box.lane];
-            let selected = self.selection.nodes.contains(&node_box.node);
             self.node(node_box.node, node, rect, lane, selected);
             if (selected || hovered_box == Some(i)) && preview.wire.is_none() {
                 self.port(rect);
@@ -93,6 +115,55 @@ impl Paint<'_> {
                 StrokeKind::Inside,
             );
         }
+    }
+
+    /// Edges as thin quads and boxes as filled rectangles in the kind's
+    /// colour, each set in one mesh.
+    fn overview(&self, visible: Rect) {
+        let g = self.topology.graph();
+        let mut edges = Mesh::default();
+        let width = 1.0;
+        for route in &self.layout.routes {
+            if !route.bbox.intersects(visible) {
+                continue;
+            }
+            let a = self.camera.to_screen(route.points[0]);
+            let b = self.camera.to_screen(route.points[3]);
+            let along = b - a;
+            let len = along.length();
+            if len < 1.5 {
+                continue;
+            }
+            let mut color =
+                style::edge_color(g[route.edge].kind, self.visuals).gamma_multiply(0.45);
+            if route.inactive {
+                color = color.gamma_multiply(0.4);
+            }
+            let n = vec2(-along.y, along.x) / len * (width / 2.0);
+            let base = u32::try_from(edges.vertices.len()).unwrap_or(u32::MAX);
+            for p in [a + n, a - n, b - n, b + n] {
+                edges.colored_vertex(p, color);
+            }
+            edges.add_triangle(base, base + 1, base + 2);
+            edges.add_triangle(base, base + 2, base + 3);
+        }
+        let mut boxes = Mesh::default();
+        for node_box in &self.layout.boxes {
+            if !node_box.rect.intersects(visible) {
+                continue;
+            }
+            let mut r = self.camera.rect_to_screen(node_box.rect);
+            if r.width() < 1.0 {
+                r = Rect::from_center_size(r.center(), vec2(1.0, r.height()));
+            }
+            let mut color = style::kind_color(g[node_box.node].kind());
+            if self.layout.lanes[node_box.lane].inactive {
+                color = color.gamma_multiply(0.4);
+            }
+            boxes.add_colored_rect(r, color);
+        }
+        self.painter.add(Shape::mesh(edges));
+        self.painter.add(Shape::mesh(boxes));
     }
 
     /// A box's rectangle, moved along with a drag in progress.
@@ -142,6 +213,7 @@ impl Paint<'_> {
                 StrokeKind::Inside,
             );
             let title = match &lane.region {
+                None if lane.row > 0 => "Global · continued".to_owned(),
                 None => "Global".to_owned(),
                 Some(id) => {
                     let name = aws_regions::find(id).map_or("", |r| r.name);
@@ -154,7 +226,8 @@ impl Paint<'_> {
                     } else {
                         ""
                     };
-                    format!("{id}  ·  {name}  ·  {role}{unused}")
+                    let continued = if lane.row > 0 { " · continued" } else { "" };
+                    format!("{id}  ·  {name}  ·  {role}{unused}{continued}")
                 }
             };
             if LANE_TITLE_H * self.camera.scale >= 9.0 {
@@ -238,12 +311,19 @@ impl Paint<'_> {
             }
             let edge = &g[route.edge];
             let selected = self.selection.edges.contains(&route.edge);
+            // An edge passing through the view with both ends off screen is
+            // drawn plain: its style is legible where it starts and ends,
+            // and dashing thousands of long lines costs more than the frame.
+            let passing = !visible.contains(points[0]) && !visible.contains(points[3]);
             self.edge(
                 &points,
                 edge.kind,
                 edge.dependency,
-                route.inactive,
-                selected,
+                EdgeLook {
+                    dimmed: route.inactive || passing,
+                    selected,
+                    passing,
+                },
             );
             if let Some(load) = self.overlay.load
                 && self.camera.scale >= 0.45
@@ -277,14 +357,12 @@ impl Paint<'_> {
         }
     }
 
-    fn edge(
-        &self,
-        points: &[Pos2; 4],
-        kind: EdgeKind,
-        dependency: Dependency,
-        inactive: bool,
-        selected: bool,
-    ) {
+    fn edge(&self, points: &[Pos2; 4], kind: EdgeKind, dependency: Dependency, look: EdgeLook) {
+        let EdgeLook {
+            dimmed: inactive,
+            selected,
+            passing,
+        } = look;
         let points = points.map(|p| self.camera.to_screen(p));
         let mut color = style::edge_color(kind, self.visuals);
         if inactive {
@@ -298,26 +376,31 @@ impl Paint<'_> {
         }
         let stroke = Stroke::new(width, color);
         if self.camera.scale < CURVE_SCALE {
-            self.painter.line_segment([points[0], points[3]], stroke);
+            // Shorter than a pixel or two: nothing to see.
+            if points[0].distance(points[3]) >= 1.5 {
+                self.painter.line_segment([points[0], points[3]], stroke);
+            }
             return;
         }
-        let curve = CubicBezierShape::from_points_stroke(
-            points,
-            false,
-            Color32::TRANSPARENT,
-            PathStroke::from(stroke),
-        );
-        if dependency == Dependency::Soft || kind != EdgeKind::Call {
-            let flat = curve.flatten(Some(0.5));
-            let (dash, gap) = if kind == EdgeKind::Call {
-                (7.0, 5.0)
-            } else {
-                (3.0, 4.0)
-            };
-            self.painter
-                .extend(Shape::dashed_line(&flat, stroke, dash, gap));
+        // Flattened here (a step per ~10 px, at most 64) and clipped to the
+        // view: zoomed in, a long edge crossing the screen would otherwise
+        // be tessellated (and dashed) along its whole off-screen length.
+        let dashed = !passing && (dependency == Dependency::Soft || kind != EdgeKind::Call);
+        let (dash, gap) = if kind == EdgeKind::Call {
+            (7.0, 5.0)
         } else {
-            self.painter.add(curve);
+            (3.0, 4.0)
+        };
+        for run in visible_runs(&points, self.painter.clip_rect().expand(8.0)) {
+            if dashed {
+                self.painter
+                    .extend(Shape::dashed_line(&run, stroke, dash, gap));
+            } else {
+                self.painter.add(Shape::line(run, stroke));
+            }
+        }
+        if passing || !self.painter.clip_rect().expand(16.0).contains(points[3]) {
+            return;
         }
         // Arrowhead along the curve's final direction.
         let dir = (points[3] - points[2]).normalized();
@@ -393,7 +476,11 @@ impl Paint<'_> {
 
     fn node(&self, ix: NodeIndex, node: &Node, rect: Rect, lane: &layout::Lane, selected: bool) {
         let inactive = lane.inactive;
-        let r = self.camera.rect_to_screen(rect);
+        let mut r = self.camera.rect_to_screen(rect);
+        // Zoomed far out, a box is still at least a pixel wide.
+        if r.width() < 1.0 {
+            r = Rect::from_center_size(r.center(), vec2(1.0, r.height()));
+        }
         let kind = node.kind();
         let accent = style::kind_color(kind);
         let accent = if inactive {
@@ -547,6 +634,40 @@ impl Paint<'_> {
             );
         }
     }
+}
+
+/// A Bézier curve (screen points) flattened into polylines, keeping only
+/// the parts inside `clip`.
+fn visible_runs(points: &[Pos2; 4], clip: Rect) -> Vec<Vec<Pos2>> {
+    let hull = points[0].distance(points[1])
+        + points[1].distance(points[2])
+        + points[2].distance(points[3]);
+    #[expect(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "clamped to 4..=64 first"
+    )]
+    let steps = (hull / 10.0).clamp(4.0, 64.0) as u8;
+    let mut runs = Vec::new();
+    let mut run: Vec<Pos2> = Vec::new();
+    let mut prev = points[0];
+    for i in 1..=steps {
+        let next = layout::bezier(points, f32::from(i) / f32::from(steps));
+        let seen = clip.intersects(Rect::from_two_pos(prev, next));
+        if seen {
+            if run.is_empty() {
+                run.push(prev);
+            }
+            run.push(next);
+        } else if !run.is_empty() {
+            runs.push(std::mem::take(&mut run));
+        }
+        prev = next;
+    }
+    if run.len() > 1 {
+        runs.push(run);
+    }
+    runs
 }
 
 /// A corner radius in whole pixels, 1..=255.
