@@ -331,18 +331,23 @@ impl Inspector {
                     region.id,
                     region.azs.len()
                 ));
-                let used = t
-                    .nodes()
-                    .filter(|n| n.placement.contains_key(&region.id))
-                    .count();
-                let button = ui.add_enabled(used == 0, egui::Button::new("Remove").small());
-                let button = if used == 0 {
-                    button
+                // `any` stops at the first node placed here: this runs every
+                // frame, on documents of thousands of nodes.
+                let used = t.nodes().any(|n| n.placement.contains_key(&region.id));
+                let button = ui.add_enabled(!used, egui::Button::new("Remove").small());
+                let button = if used {
+                    button.on_disabled_hover_ui(|ui| {
+                        let n = t
+                            .nodes()
+                            .filter(|n| n.placement.contains_key(&region.id))
+                            .count();
+                        ui.label(format!(
+                            "{} run here: move or delete them first",
+                            crate::edits::count(n, "node")
+                        ));
+                    })
                 } else {
-                    button.on_disabled_hover_text(format!(
-                        "{} run here: move or delete them first",
-                        crate::edits::count(used, "node")
-                    ))
+                    button
                 };
                 if button.clicked() {
                     remove = Some(i);

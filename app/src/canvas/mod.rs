@@ -13,7 +13,9 @@
 mod camera;
 mod paint;
 
-use egui::{CursorIcon, Key, Modifiers, PointerButton, Pos2, Rect, Sense, Vec2};
+use std::sync::Arc;
+
+use egui::{CursorIcon, Key, Mesh, Modifiers, PointerButton, Pos2, Rect, Sense, Vec2};
 use petgraph::stable_graph::NodeIndex;
 use topoplan_core::Topology;
 use topoplan_core::load::Load;
@@ -93,7 +95,12 @@ pub struct Canvas {
     gesture: Gesture,
     /// The screen rectangle of the canvas last frame.
     viewport: Rect,
+    /// The zoomed-out overview meshes and what they were drawn for.
+    overview: Option<(OverviewKey, [Arc<Mesh>; 2])>,
 }
+
+/// What the overview meshes depend on: document, revision, camera, view, theme.
+type OverviewKey = (u64, u64, [u32; 3], [u32; 4], bool);
 
 impl Default for Canvas {
     fn default() -> Self {
@@ -113,6 +120,7 @@ impl Canvas {
             cache: None,
             gesture: Gesture::Idle,
             viewport: Rect::NOTHING,
+            overview: None,
         }
     }
 
@@ -421,6 +429,34 @@ impl Canvas {
             .map(|p| p.0)
             .zip(hover);
         let visuals = ui.visuals().clone();
+        let overview = (self.camera.scale < paint::CURVE_SCALE).then(|| {
+            let key: OverviewKey = (
+                key,
+                topology.revision(),
+                [
+                    self.camera.scale.to_bits(),
+                    self.camera.offset.x.to_bits(),
+                    self.camera.offset.y.to_bits(),
+                ],
+                [
+                    viewport.min.x,
+                    viewport.min.y,
+                    viewport.max.x,
+                    viewport.max.y,
+                ]
+                .map(f32::to_bits),
+                visuals.dark_mode,
+            );
+            match &self.overview {
+                Some((k, meshes)) if *k == key => meshes.clone(),
+                _ => {
+                    let visible = self.camera.rect_to_canvas(viewport);
+                    let meshes = paint::overview(topology, layout, self.camera, &visuals, visible);
+                    self.overview = Some((key, meshes.clone()));
+                    meshes
+                }
+            }
+        });
         let paint = paint::Paint {
             painter: &painter.with_clip_rect(viewport),
             camera: self.camera,
@@ -429,6 +465,7 @@ impl Canvas {
             layout,
             selection,
             overlay,
+            overview,
         };
         let preview = preview(&self.gesture, topology, layout, palette_drag);
         paint.all(viewport, hover, &preview);

@@ -8,6 +8,7 @@
 
 use std::collections::HashSet;
 use std::fmt::Write as _;
+use std::sync::Arc;
 
 use egui::epaint::{CubicBezierShape, PathStroke};
 use egui::{
@@ -63,6 +64,9 @@ pub struct Paint<'a> {
     pub layout: &'a Layout,
     pub selection: &'a Selection,
     pub overlay: Overlay<'a>,
+    /// The overview meshes, when zoomed out (built by [`overview`], cached
+    /// by the canvas while neither document nor camera changes).
+    pub overview: Option<[Arc<Mesh>; 2]>,
 }
 
 impl Paint<'_> {
@@ -79,7 +83,11 @@ impl Paint<'_> {
             // goes into two meshes (no per-shape tessellation, no
             // anti-aliasing feathers), which is what keeps a 5,000-node
             // overview inside a frame budget.
-            self.overview(visible);
+            if let Some(meshes) = &self.overview {
+                for mesh in meshes {
+                    self.painter.add(Shape::Mesh(Arc::clone(mesh)));
+                }
+            }
         } else {
             self.edges(visible, preview);
             self.replica_links(visible, preview);
@@ -115,55 +123,6 @@ impl Paint<'_> {
                 StrokeKind::Inside,
             );
         }
-    }
-
-    /// Edges as thin quads and boxes as filled rectangles in the kind's
-    /// colour, each set in one mesh.
-    fn overview(&self, visible: Rect) {
-        let g = self.topology.graph();
-        let mut edges = Mesh::default();
-        let width = 1.0;
-        for route in &self.layout.routes {
-            if !route.bbox.intersects(visible) {
-                continue;
-            }
-            let a = self.camera.to_screen(route.points[0]);
-            let b = self.camera.to_screen(route.points[3]);
-            let along = b - a;
-            let len = along.length();
-            if len < 1.5 {
-                continue;
-            }
-            let mut color =
-                style::edge_color(g[route.edge].kind, self.visuals).gamma_multiply(0.45);
-            if route.inactive {
-                color = color.gamma_multiply(0.4);
-            }
-            let n = vec2(-along.y, along.x) / len * (width / 2.0);
-            let base = u32::try_from(edges.vertices.len()).unwrap_or(u32::MAX);
-            for p in [a + n, a - n, b - n, b + n] {
-                edges.colored_vertex(p, color);
-            }
-            edges.add_triangle(base, base + 1, base + 2);
-            edges.add_triangle(base, base + 2, base + 3);
-        }
-        let mut boxes = Mesh::default();
-        for node_box in &self.layout.boxes {
-            if !node_box.rect.intersects(visible) {
-                continue;
-            }
-            let mut r = self.camera.rect_to_screen(node_box.rect);
-            if r.width() < 1.0 {
-                r = Rect::from_center_size(r.center(), vec2(1.0, r.height()));
-            }
-            let mut color = style::kind_color(g[node_box.node].kind());
-            if self.layout.lanes[node_box.lane].inactive {
-                color = color.gamma_multiply(0.4);
-            }
-            boxes.add_colored_rect(r, color);
-        }
-        self.painter.add(Shape::mesh(edges));
-        self.painter.add(Shape::mesh(boxes));
     }
 
     /// A box's rectangle, moved along with a drag in progress.
@@ -382,7 +341,7 @@ impl Paint<'_> {
             }
             return;
         }
-        // Flattened here (a step per ~10 px, at most 64) and clipped to the
+        // Flattened here (a step per ~16 px, at most 40) and clipped to the
         // view: zoomed in, a long edge crossing the screen would otherwise
         // be tessellated (and dashed) along its whole off-screen length.
         let dashed = !passing && (dependency == Dependency::Soft || kind != EdgeKind::Call);
@@ -636,6 +595,59 @@ impl Paint<'_> {
     }
 }
 
+/// The overview (zoomed out below [`CURVE_SCALE`]): edges as thin quads and boxes as filled rectangles in the kind's
+/// colour, each set in one mesh.
+pub fn overview(
+    topology: &Topology,
+    layout: &Layout,
+    camera: Camera,
+    visuals: &egui::Visuals,
+    visible: Rect,
+) -> [Arc<Mesh>; 2] {
+    let g = topology.graph();
+    let mut edges = Mesh::default();
+    let width = 1.0;
+    for route in &layout.routes {
+        if !route.bbox.intersects(visible) {
+            continue;
+        }
+        let a = camera.to_screen(route.points[0]);
+        let b = camera.to_screen(route.points[3]);
+        let along = b - a;
+        let len = along.length();
+        if len < 1.5 {
+            continue;
+        }
+        let mut color = style::edge_color(g[route.edge].kind, visuals).gamma_multiply(0.45);
+        if route.inactive {
+            color = color.gamma_multiply(0.4);
+        }
+        let n = vec2(-along.y, along.x) / len * (width / 2.0);
+        let base = u32::try_from(edges.vertices.len()).unwrap_or(u32::MAX);
+        for p in [a + n, a - n, b - n, b + n] {
+            edges.colored_vertex(p, color);
+        }
+        edges.add_triangle(base, base + 1, base + 2);
+        edges.add_triangle(base, base + 2, base + 3);
+    }
+    let mut boxes = Mesh::default();
+    for node_box in &layout.boxes {
+        if !node_box.rect.intersects(visible) {
+            continue;
+        }
+        let mut r = camera.rect_to_screen(node_box.rect);
+        if r.width() < 1.0 {
+            r = Rect::from_center_size(r.center(), vec2(1.0, r.height()));
+        }
+        let mut color = style::kind_color(g[node_box.node].kind());
+        if layout.lanes[node_box.lane].inactive {
+            color = color.gamma_multiply(0.4);
+        }
+        boxes.add_colored_rect(r, color);
+    }
+    [Arc::new(edges), Arc::new(boxes)]
+}
+
 /// A Bézier curve (screen points) flattened into polylines, keeping only
 /// the parts inside `clip`.
 fn visible_runs(points: &[Pos2; 4], clip: Rect) -> Vec<Vec<Pos2>> {
@@ -645,9 +657,9 @@ fn visible_runs(points: &[Pos2; 4], clip: Rect) -> Vec<Vec<Pos2>> {
     #[expect(
         clippy::cast_possible_truncation,
         clippy::cast_sign_loss,
-        reason = "clamped to 4..=64 first"
+        reason = "clamped to 4..=40 first"
     )]
-    let steps = (hull / 10.0).clamp(4.0, 64.0) as u8;
+    let steps = (hull / 16.0).clamp(4.0, 40.0) as u8;
     let mut runs = Vec::new();
     let mut run: Vec<Pos2> = Vec::new();
     let mut prev = points[0];
