@@ -963,6 +963,18 @@ impl TopoplanApp {
             }
         }
         self.poll_dialogs(&ctx);
+        // A document file dropped on the window opens (after asking about
+        // unsaved changes).
+        let dropped = ctx.input(|i| {
+            i.raw
+                .dropped_files
+                .first()
+                .map(|f| f.path().to_path_buf())
+                .filter(|p| !p.as_os_str().is_empty())
+        });
+        if let Some(path) = dropped {
+            self.guard(Intent::OpenPath(path), &ctx);
+        }
         self.handle_keys(&ctx);
 
         let mut actions = Vec::new();
@@ -995,6 +1007,7 @@ impl TopoplanApp {
                 overlay,
             );
             edits.extend(out.edits.into_iter().map(|e| (e, None)));
+            actions.extend(out.actions);
             if let Some(m) = out.message {
                 self.say(m, true);
             }

@@ -588,3 +588,27 @@ fn clicking_an_edge_selects_it_and_the_inspector_changes_its_dependency() {
         topoplan_core::model::Dependency::Soft
     );
 }
+
+#[test]
+fn the_context_menu_acts_on_the_node_right_clicked() {
+    let mut h = open("three-tier");
+    let cache = node_rect(&h, "cache");
+    h.hover_at(cache.center());
+    h.run();
+    for pressed in [true, false] {
+        h.event(egui::Event::PointerButton {
+            pos: cache.center(),
+            button: egui::PointerButton::Secondary,
+            pressed,
+            modifiers: Modifiers::NONE,
+        });
+    }
+    h.run();
+    assert_eq!(
+        h.state().selection().single_node(),
+        h.state().topology().node_index("cache")
+    );
+    h.get_by_label_contains("Duplicate").click();
+    h.run();
+    assert!(h.state().topology().contains("cache-2"));
+}

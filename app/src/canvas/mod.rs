@@ -27,6 +27,7 @@ use crate::edits::{self, Labelled};
 use crate::layout::{self, HEADER_W, LANE_TITLE_H, Layout, PORT_R};
 use crate::placement;
 use crate::selection::Selection;
+use crate::shortcuts::Action;
 
 /// A node kind being dragged from the palette (the drag-and-drop payload).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -46,6 +47,8 @@ pub struct CanvasOutput {
     pub edits: Vec<Labelled>,
     /// Why something the user tried was refused.
     pub message: Option<String>,
+    /// App actions chosen from the canvas's context menu.
+    pub actions: Vec<Action>,
 }
 
 /// The gesture in progress (the pointer is down).
@@ -95,6 +98,8 @@ pub struct Canvas {
     gesture: Gesture,
     /// The screen rectangle of the canvas last frame.
     viewport: Rect,
+    /// Where the context menu was opened (canvas point).
+    context_at: Option<Pos2>,
     /// The zoomed-out overview meshes and what they were drawn for.
     overview: Option<(OverviewKey, [Arc<Mesh>; 2])>,
 }
@@ -120,6 +125,7 @@ impl Canvas {
             cache: None,
             gesture: Gesture::Idle,
             viewport: Rect::NOTHING,
+            context_at: None,
             overview: None,
         }
     }
@@ -393,6 +399,24 @@ impl Canvas {
             click(layout, selection, to_canvas(p), modifiers);
         }
 
+        // 6b. A right click selects what is under the pointer (unless it is
+        //     already selected) and opens the context menu for it.
+        if response.secondary_clicked()
+            && let Some(p) = response.interact_pointer_pos()
+        {
+            let at = to_canvas(p);
+            self.context_at = Some(at);
+            let on_selected = layout
+                .hit(at)
+                .is_some_and(|b| selection.nodes.contains(&layout.boxes[b].node));
+            if !on_selected {
+                click(layout, selection, at, Modifiers::NONE);
+            }
+        }
+        response.context_menu(|ui| {
+            context_menu(ui, topology, layout, selection, self.context_at, &mut out);
+        });
+
         // 7. Scroll pans; Ctrl+scroll and pinch zoom about the pointer.
         if response.contains_pointer() {
             let (zoom, scroll) = ui.input(|i| (i.zoom_delta(), i.smooth_scroll_delta()));
@@ -665,6 +689,50 @@ fn finish_move(
         return (None, message);
     }
     (Some(Labelled::new(Edit::Batch(edits), label)), message)
+}
+
+/// The right-click menu: actions on the selection, or adding a node there.
+fn context_menu(
+    ui: &mut egui::Ui,
+    topology: &Topology,
+    layout: &Layout,
+    selection: &Selection,
+    at: Option<Pos2>,
+    out: &mut CanvasOutput,
+) {
+    let mut item = |ui: &mut egui::Ui, action: Action, enabled: bool| {
+        let mut button = egui::Button::new(action.label());
+        if let Some(sc) = crate::shortcuts::shortcut_of(action) {
+            button = button.shortcut_text(ui.ctx().format_shortcut(&sc));
+        }
+        if ui.add_enabled(enabled, button).clicked() {
+            out.actions.push(action);
+            ui.close();
+        }
+    };
+    if !selection.nodes.is_empty() || !selection.edges.is_empty() {
+        let nodes = !selection.nodes.is_empty();
+        item(ui, Action::Cut, nodes);
+        item(ui, Action::Copy, nodes);
+        item(ui, Action::Duplicate, nodes);
+        item(ui, Action::Delete, true);
+        ui.separator();
+    }
+    item(ui, Action::Paste, true);
+    if let Some(at) = at {
+        ui.menu_button("Add here", |ui| {
+            for kind in NodeKind::ALL {
+                if ui.button(kind.label()).clicked() {
+                    out.edits.push(new_node_at(topology, layout, kind, at).0);
+                    ui.close();
+                }
+            }
+        });
+    }
+    ui.separator();
+    item(ui, Action::SelectAll, true);
+    item(ui, Action::AutoLayout, true);
+    item(ui, Action::Fit, true);
 }
 
 /// Selects what was clicked: a node, an edge, a region's lane title, or
