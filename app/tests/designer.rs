@@ -612,3 +612,23 @@ fn the_context_menu_acts_on_the_node_right_clicked() {
     h.run();
     assert!(h.state().topology().contains("cache-2"));
 }
+
+#[test]
+fn a_failed_save_says_why_and_keeps_the_changes_unsaved() {
+    let mut h = harness(app_with(
+        "three-tier",
+        ScriptedDialogs::answering([Some(PathBuf::from("/nonexistent-dir/shop.json"))]),
+    ));
+    h.get_by_label("Cache").click();
+    h.run();
+    press(&mut h, Modifiers::COMMAND, Key::S);
+    h.get_by_label("Could not save");
+    let error = h.state().error().unwrap();
+    assert!(
+        error.contains("/nonexistent-dir/shop.json")
+            && error.contains("the file on disk is unchanged"),
+        "{error}"
+    );
+    assert!(h.state().document().is_dirty());
+    assert!(h.state().settings().recent.paths.is_empty());
+}
