@@ -78,6 +78,29 @@ pub struct Flow {
     pub cross_az_rps: f64,
 }
 
+/// One part of an edge's flow: what goes from the caller in one slot to the
+/// callee in another (or the same) slot. An edge has one leg per pair of
+/// slots its traffic connects; the legs of an edge add up to its [`Flow`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Leg {
+    pub edge: EdgeIndex,
+    /// The caller's slot (a region, or [`Load::global_slot`]).
+    pub from: usize,
+    /// The callee's slot.
+    pub to: usize,
+    pub rates: Rates,
+    /// The part that crosses AZs (only when `from == to` is a region).
+    pub cross_az_rps: f64,
+}
+
+/// Users' requests arriving at an entry point in one slot.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Arrival {
+    pub node: NodeIndex,
+    pub slot: usize,
+    pub rates: Rates,
+}
+
 /// The healthy steady-state load of a topology at peak.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Load {
@@ -91,6 +114,10 @@ pub struct Load {
     nodes: Vec<Rates>,
     /// By edge index.
     edges: Vec<Flow>,
+    /// Every edge's legs, in the order the propagation visits edges.
+    legs: Vec<Leg>,
+    /// Users' requests at the entry points, by entry point and slot.
+    arrivals: Vec<Arrival>,
 }
 
 impl Load {
@@ -101,9 +128,15 @@ impl Load {
 
     /// The load if the same topology were deployed in `mode`.
     pub fn compute_for_mode(topology: &Topology, mode: DeploymentMode) -> Self {
+        Self::compute_ordered(topology, mode, &dependency_order(topology))
+    }
+
+    /// As [`Load::compute_for_mode`], with the [`dependency_order`] of the
+    /// topology computed once by the caller (it does not depend on the mode).
+    pub fn compute_ordered(topology: &Topology, mode: DeploymentMode, order: &[NodeIndex]) -> Self {
         let meta = topology.meta();
         let serving = serving_weights(meta, mode);
-        Propagation::new(topology, serving).run()
+        Propagation::new(topology, serving).run(order)
     }
 
     /// The global slot index.
@@ -140,6 +173,16 @@ impl Load {
 
     pub fn edge(&self, edge: EdgeIndex) -> Flow {
         self.edges.get(edge.index()).copied().unwrap_or_default()
+    }
+
+    /// Every edge's traffic split by the slots it connects (see [`Leg`]).
+    pub fn legs(&self) -> &[Leg] {
+        &self.legs
+    }
+
+    /// Users' requests arriving at the entry points, by slot.
+    pub fn arrivals(&self) -> &[Arrival] {
+        &self.arrivals
     }
 }
 
@@ -183,19 +226,39 @@ pub fn serving_weights(meta: &Meta, mode: DeploymentMode) -> Vec<f64> {
     w
 }
 
-/// Per node, what routing needs, precomputed.
+/// A set of region slots, as bits (a document has a few regions; AWS has
+/// 33; slots past 127 are never members).
+#[derive(Clone, Copy, Default, PartialEq, Eq)]
+struct SlotSet(u128);
+
+impl SlotSet {
+    fn insert(&mut self, slot: usize) {
+        if slot < 128 {
+            self.0 |= 1 << slot;
+        }
+    }
+
+    fn contains(self, slot: usize) -> bool {
+        slot < 128 && (self.0 >> slot) & 1 == 1
+    }
+
+    fn first(self) -> Option<usize> {
+        (self.0 != 0).then(|| self.0.trailing_zeros() as usize)
+    }
+}
+
+/// Per node, what routing needs, precomputed. The AZs it spans in each
+/// region are in [`Propagation::az_masks`] (one bit per AZ letter).
 struct Site {
     global: bool,
     zonal: bool,
-    /// By region slot: placed there.
-    placed: Vec<bool>,
-    /// By region slot: the AZs placed there, one bit per AZ letter.
-    azs: Vec<u32>,
+    /// The region slots it is placed in.
+    placed: SlotSet,
     /// Where calls that cannot stay local go.
     home: usize,
     /// Databases: the writer's slot, and where reads can be served.
     writer: Option<usize>,
-    reads_local: Vec<bool>,
+    reads_local: SlotSet,
 }
 
 struct Propagation<'a> {
@@ -204,8 +267,12 @@ struct Propagation<'a> {
     regions: usize,
     slots: usize,
     sites: Vec<Option<Site>>,
+    /// `node * regions + slot`: the AZs a node spans there, one bit per letter.
+    az_masks: Vec<u32>,
     nodes: Vec<Rates>,
     edges: Vec<Flow>,
+    legs: Vec<Leg>,
+    arrivals: Vec<Arrival>,
 }
 
 impl<'a> Propagation<'a> {
@@ -218,8 +285,10 @@ impl<'a> Propagation<'a> {
             .primary_region()
             .and_then(|p| meta.regions.iter().position(|r| r.id == p.id));
         let mut sites: Vec<Option<Site>> = (0..g.node_bound()).map(|_| None).collect();
+        let mut az_masks = vec![0u32; g.node_bound() * regions];
         for (ix, node) in t.nodes_indexed() {
-            sites[ix.index()] = Some(site(meta, node, primary));
+            let at = ix.index() * regions;
+            sites[ix.index()] = Some(site(meta, node, primary, &mut az_masks[at..at + regions]));
         }
         Self {
             t,
@@ -227,8 +296,11 @@ impl<'a> Propagation<'a> {
             regions,
             slots,
             sites,
+            az_masks,
             nodes: vec![Rates::default(); g.node_bound() * slots],
             edges: vec![Flow::default(); g.edge_bound()],
+            legs: Vec::with_capacity(g.edge_count() * 2),
+            arrivals: Vec::new(),
         }
     }
 
@@ -239,22 +311,32 @@ impl<'a> Propagation<'a> {
     /// Splits traffic arriving from outside any region (users, or a global
     /// node) over the serving regions `node` runs in.
     fn entry_split(&self, site: &Site) -> Vec<(usize, f64)> {
+        let mut out = Vec::new();
+        self.split_into(site, |r, w| out.push((r, w)));
+        out
+    }
+
+    /// [`Self::entry_split`] without allocating: calls `f(slot, share)`.
+    fn split_into(&self, site: &Site, mut f: impl FnMut(usize, f64)) {
         if site.global {
-            return vec![(self.regions, 1.0)];
+            f(self.regions, 1.0);
+            return;
         }
-        let weights: Vec<(usize, f64)> = (0..self.regions)
-            .filter(|&r| site.placed[r] && self.serving[r] > 0.0)
-            .map(|r| (r, self.serving[r]))
-            .collect();
-        let sum: f64 = weights.iter().map(|(_, w)| w).sum();
+        let serves = |r: usize| site.placed.contains(r) && self.serving[r] > 0.0;
+        let sum: f64 = (0..self.regions)
+            .filter(|&r| serves(r))
+            .map(|r| self.serving[r])
+            .sum();
         if sum > 0.0 {
-            weights.into_iter().map(|(r, w)| (r, w / sum)).collect()
+            for r in (0..self.regions).filter(|&r| serves(r)) {
+                f(r, self.serving[r] / sum);
+            }
         } else {
-            vec![(site.home, 1.0)]
+            f(site.home, 1.0);
         }
     }
 
-    fn run(mut self) -> Load {
+    fn run(mut self, order: &[NodeIndex]) -> Load {
         let t = self.t;
         let g = t.graph();
         let peak = t.meta().traffic.peak_rps.max(0.0);
@@ -271,22 +353,32 @@ impl<'a> Propagation<'a> {
             };
             for (slot, w) in self.entry_split(site) {
                 self.nodes[ix.index() * self.slots + slot].add(rates.scale(w));
+                self.arrivals.push(Arrival {
+                    node: ix,
+                    slot,
+                    rates: rates.scale(w),
+                });
             }
         }
 
         // Dependency order; within a cycle, edges back to a visited node are cut.
-        let order = dependency_order(t);
         let mut visited = vec![false; g.node_bound()];
-        for u in order {
+        // Buffers reused across edges.
+        let mut arrivals: Vec<(usize, Rates)> = Vec::new();
+        let mut legs: Vec<Leg> = Vec::new();
+        let mut routed: Vec<(usize, Rates)> = Vec::new();
+        let mut outgoing: Vec<(EdgeIndex, NodeIndex)> = Vec::new();
+        for &u in order {
             visited[u.index()] = true;
             let node = &g[u];
             let miss = cache_miss(t, u);
             let forward = forward_factor(node);
-            let outgoing: Vec<_> = g
-                .edges_directed(u, Direction::Outgoing)
-                .map(|e| (e.id(), e.target()))
-                .collect();
-            for (e, v) in outgoing {
+            outgoing.clear();
+            outgoing.extend(
+                g.edges_directed(u, Direction::Outgoing)
+                    .map(|e| (e.id(), e.target())),
+            );
+            for &(e, v) in &outgoing {
                 if visited[v.index()] {
                     continue;
                 }
@@ -296,7 +388,7 @@ impl<'a> Propagation<'a> {
                     continue;
                 };
                 let mut flow = Flow::default();
-                let mut arrivals: Vec<(usize, Rates)> = Vec::new();
+                arrivals.clear();
                 for slot in 0..self.slots {
                     let here = self.nodes[u.index() * self.slots + slot];
                     if here.total() <= 0.0 {
@@ -314,20 +406,37 @@ impl<'a> Propagation<'a> {
                         };
                     }
                     flow.rates.add(sent);
-                    for (target, rates) in self.route(slot, from, to, sent) {
+                    routed.clear();
+                    self.route(slot, from, to, sent, &mut routed);
+                    for &(target, rates) in &routed {
+                        let mut cross_az_rps = 0.0;
                         if slot < self.regions && target < self.regions {
                             if target == slot {
-                                flow.cross_az_rps += rates.total() * cross_az_share(from, to, slot);
+                                let (a, b) = (
+                                    self.az_masks[u.index() * self.regions + slot],
+                                    self.az_masks[v.index() * self.regions + slot],
+                                );
+                                cross_az_rps =
+                                    rates.total() * cross_az_share(from.zonal && to.zonal, a, b);
+                                flow.cross_az_rps += cross_az_rps;
                             } else {
                                 flow.cross_region_rps += rates.total();
                             }
                         }
+                        legs.push(Leg {
+                            edge: e,
+                            from: slot,
+                            to: target,
+                            rates,
+                            cross_az_rps,
+                        });
                         arrivals.push((target, rates));
                     }
                 }
-                for (slot, rates) in arrivals {
+                for &(slot, rates) in &arrivals {
                     self.nodes[v.index() * self.slots + slot].add(rates);
                 }
+                self.legs.append(&mut legs);
                 self.edges[e.index()] = flow;
             }
         }
@@ -337,23 +446,34 @@ impl<'a> Propagation<'a> {
             slots: self.slots,
             nodes: self.nodes,
             edges: self.edges,
+            legs: self.legs,
+            arrivals: self.arrivals,
         }
     }
 
-    /// Where requests sent from `slot` to `to` arrive.
-    fn route(&self, slot: usize, from: &Site, to: &Site, sent: Rates) -> Vec<(usize, Rates)> {
+    /// Where requests sent from `slot` to `to` arrive, pushed onto `out`.
+    fn route(
+        &self,
+        slot: usize,
+        from: &Site,
+        to: &Site,
+        sent: Rates,
+        out: &mut Vec<(usize, Rates)>,
+    ) {
         if to.global {
-            return vec![(self.regions, sent)];
+            out.push((self.regions, sent));
+            return;
         }
         if slot == self.regions || from.global {
-            return self
-                .entry_split(to)
-                .into_iter()
-                .map(|(r, w)| (r, sent.scale(w)))
-                .collect();
+            self.split_into(to, |r, w| out.push((r, sent.scale(w))));
+            return;
         }
         if let Some(writer) = to.writer {
-            let reads = if to.reads_local[slot] { slot } else { writer };
+            let reads = if to.reads_local.contains(slot) {
+                slot
+            } else {
+                writer
+            };
             let r = Rates {
                 read_rps: sent.read_rps,
                 write_rps: 0.0,
@@ -362,67 +482,72 @@ impl<'a> Propagation<'a> {
                 read_rps: 0.0,
                 write_rps: sent.write_rps,
             };
-            return if reads == writer {
-                vec![(writer, sent)]
+            if reads == writer {
+                out.push((writer, sent));
             } else {
-                vec![(reads, r), (writer, w)]
-            };
+                out.push((reads, r));
+                out.push((writer, w));
+            }
+            return;
         }
-        if to.placed[slot] {
-            vec![(slot, sent)]
-        } else {
-            vec![(to.home, sent)]
-        }
+        out.push((
+            if to.placed.contains(slot) {
+                slot
+            } else {
+                to.home
+            },
+            sent,
+        ));
     }
 }
 
-fn site(meta: &Meta, node: &Node, primary: Option<usize>) -> Site {
-    let n = meta.regions.len();
-    let mut placed = vec![false; n];
-    let mut az_masks = vec![0u32; n];
+/// Routing facts of a node; writes the AZ bits of each region into `az_masks`.
+fn site(meta: &Meta, node: &Node, primary: Option<usize>, az_masks: &mut [u32]) -> Site {
+    let mut placed = SlotSet::default();
     for (region, azs) in &node.placement {
         if let Some(i) = meta.regions.iter().position(|r| &r.id == region) {
-            placed[i] = true;
-            az_masks[i] = azs.iter().fold(0, |mask, az| mask | az_bit(az));
+            placed.insert(i);
+            if let Some(mask) = az_masks.get_mut(i) {
+                *mask = azs.iter().fold(0, |mask, az| mask | az_bit(az));
+            }
         }
     }
-    let first = placed.iter().position(|&p| p);
     let home_default = match primary {
-        Some(p) if placed[p] => p,
-        _ => first.or(primary).unwrap_or(0),
+        Some(p) if placed.contains(p) => p,
+        _ => placed.first().or(primary).unwrap_or(0),
     };
     let (writer, reads_local) = match &node.spec {
         NodeSpec::Database(db) => {
             let writer = db
                 .writer_region(&node.placement)
                 .and_then(|w| meta.regions.iter().position(|r| r.id == w))
-                .filter(|&w| placed[w])
+                .filter(|&w| placed.contains(w))
                 .unwrap_or(home_default);
-            let reads_local = (0..n)
-                .map(|r| placed[r] && (r == writer || db.global || db.cross_region_replicas > 0))
-                .collect();
+            let mut reads_local = SlotSet::default();
+            for r in 0..meta.regions.len() {
+                if placed.contains(r) && (r == writer || db.global || db.cross_region_replicas > 0)
+                {
+                    reads_local.insert(r);
+                }
+            }
             (Some(writer), reads_local)
         }
-        _ => (None, vec![false; n]),
+        _ => (None, SlotSet::default()),
     };
     Site {
         global: node.kind().is_global(),
         zonal: node.is_zonal(),
         placed,
-        azs: az_masks,
         home: writer.unwrap_or(home_default),
         writer,
         reads_local,
     }
 }
 
-/// The part of a request flow between two nodes in one region that crosses AZs.
-fn cross_az_share(from: &Site, to: &Site, slot: usize) -> f64 {
-    if !(from.zonal && to.zonal) {
-        return 0.0;
-    }
-    let (a, b) = (from.azs[slot], to.azs[slot]);
-    if a == 0 || b == 0 {
+/// The part of a request flow between two zonal nodes in one region that
+/// crosses AZs, from the AZ bits of each (`a`, `b`).
+fn cross_az_share(zonal: bool, a: u32, b: u32) -> f64 {
+    if !zonal || a == 0 || b == 0 {
         return 0.0;
     }
     let common = f64::from((a & b).count_ones());
@@ -475,12 +600,12 @@ fn cache_miss(t: &Topology, u: NodeIndex) -> f64 {
 /// Nodes in an order where callers come before callees, cycles collapsed
 /// (members of a cycle in document order).
 pub fn dependency_order(t: &Topology) -> Vec<NodeIndex> {
-    let g = t.graph();
-    let condensed = petgraph::algo::condensation(g.map(|ix, _| ix, |_, _| ()).into(), true);
-    let order = petgraph::algo::toposort(&condensed, None).unwrap_or_default();
+    // Tarjan lists strongly connected components callees first (reverse
+    // topological order), without copying the graph.
+    let mut components = petgraph::algo::tarjan_scc(t.graph());
+    components.reverse();
     let mut out = Vec::with_capacity(t.node_count());
-    for component in order {
-        let mut members = condensed[component].clone();
+    for mut members in components {
         members.sort();
         out.extend(members);
     }
@@ -581,28 +706,22 @@ mod tests {
 
     #[test]
     fn cross_az_share_of_spread_endpoints() {
-        let s = |azs: &[&str]| Site {
-            global: false,
-            zonal: true,
-            placed: vec![true],
-            azs: vec![azs.iter().fold(0, |m, az| m | az_bit(az))],
-            home: 0,
-            writer: None,
-            reads_local: vec![false],
-        };
+        let s = |azs: &[&str]| azs.iter().fold(0, |m, az| m | az_bit(az));
         let abc = s(&["x-1a", "x-1b", "x-1c"]);
         // Both over 3 AZs: a request stays in its AZ one time in three.
-        assert!(close(cross_az_share(&abc, &abc, 0), 2.0 / 3.0));
-        assert!(close(cross_az_share(&s(&["x-1a"]), &s(&["x-1a"]), 0), 0.0));
+        assert!(close(cross_az_share(true, abc, abc), 2.0 / 3.0));
+        assert!(close(cross_az_share(true, s(&["x-1a"]), s(&["x-1a"])), 0.0));
         assert!(close(
-            cross_az_share(&s(&["x-1a", "x-1b"]), &abc, 0),
+            cross_az_share(true, s(&["x-1a", "x-1b"]), abc),
             1.0 - 2.0 / 6.0
         ));
         // Disjoint AZ sets: every request crosses.
         assert!(close(
-            cross_az_share(&s(&["x-1a"]), &s(&["x-1b", "x-1c"]), 0),
+            cross_az_share(true, s(&["x-1a"]), s(&["x-1b", "x-1c"])),
             1.0
         ));
+        // A regional endpoint (SQS, S3) is never counted.
+        assert!(close(cross_az_share(false, abc, abc), 0.0));
     }
 
     #[test]
@@ -620,6 +739,39 @@ mod tests {
                 "{}",
                 node.id
             );
+        }
+    }
+
+    #[test]
+    fn legs_add_up_to_their_edges_and_arrivals_to_the_entry_traffic() {
+        for name in ["active-active", "marketplace", "static-site-api"] {
+            let t = template(name);
+            let load = Load::compute(&t);
+            for e in t.edges() {
+                let legs = load.legs().iter().filter(|l| l.edge == e.index);
+                let (mut total, mut cross_region, mut cross_az) = (0.0, 0.0, 0.0);
+                for leg in legs {
+                    total += leg.rates.total();
+                    if leg.from != leg.to
+                        && leg.from < load.regions.len()
+                        && leg.to < load.regions.len()
+                    {
+                        cross_region += leg.rates.total();
+                    }
+                    cross_az += leg.cross_az_rps;
+                }
+                let flow = load.edge(e.index);
+                assert!(
+                    close(total, flow.rates.total()),
+                    "{name} {} -> {}",
+                    e.from.id,
+                    e.to.id
+                );
+                assert!(close(cross_region, flow.cross_region_rps));
+                assert!(close(cross_az, flow.cross_az_rps));
+            }
+            let users: f64 = load.arrivals().iter().map(|a| a.rates.total()).sum();
+            assert!(close(users, t.meta().traffic.peak_rps), "{name}");
         }
     }
 

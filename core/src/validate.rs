@@ -29,6 +29,7 @@ pub fn validate(topology: &Topology) -> Report {
     v.regions();
     v.deployment();
     v.traffic();
+    v.pricing();
     for (i, node) in topology.nodes().enumerate() {
         v.node(i, node);
     }
@@ -420,6 +421,111 @@ impl Validator<'_> {
                     "traffic.daily_profile",
                     "no hour reaches 1.0: the profile never reaches peak_rps",
                 );
+            }
+        }
+    }
+
+    /// The `pricing` section: the month, the discount, and the overrides'
+    /// keys (`service:item` or `service:item@region`).
+    fn pricing(&mut self) {
+        use crate::cost::catalog::{Catalog, Service};
+        let pricing = &self.t.meta().pricing;
+        self.range(
+            || "pricing.hours_per_month".into(),
+            pricing.hours_per_month,
+            |v| v > 0.0 && v <= 744.0,
+            "hours above 0 and at most 744 (31 days; AWS and Infracost use 730)",
+            None,
+        );
+        self.range(
+            || "pricing.discount_percent".into(),
+            pricing.discount_percent,
+            |v| (0.0..100.0).contains(&v),
+            "a discount from 0 to below 100 percent",
+            None,
+        );
+        let catalog = Catalog::embedded().ok();
+        for (key, &usd) in &pricing.overrides {
+            let path = format!("pricing.overrides.{key}");
+            self.range(
+                || path.clone(),
+                usd,
+                |v| v >= 0.0,
+                "a price of 0 USD or more",
+                None,
+            );
+            let (name, place) = match key.split_once('@') {
+                Some((name, place)) => (name, Some(place)),
+                None => (key.as_str(), None),
+            };
+            let Some((service, item)) = name.split_once(':') else {
+                self.error(
+                    "pricing",
+                    path,
+                    format!("expected a price key such as \"ec2:m6i.large\" or \"ec2:m6i.large@us-east-1\" (service:item[@region]), found \"{key}\""),
+                );
+                continue;
+            };
+            let Some(service) = Service::parse(service) else {
+                let names = Service::ALL.map(Service::as_str);
+                let hint = did_you_mean(service, names);
+                self.error(
+                    "pricing",
+                    path,
+                    format!(
+                        "unknown service \"{service}\"{hint} in price key \"{key}\"; services: {}",
+                        names.join(", ")
+                    ),
+                );
+                continue;
+            };
+            if item.is_empty() {
+                self.error(
+                    "pricing",
+                    path,
+                    format!("price key \"{key}\" names no item after \"{service}:\""),
+                );
+                continue;
+            }
+            if let Some(place) = place {
+                let known = if service.is_global() {
+                    place == "global"
+                        || [
+                            "north-america",
+                            "europe",
+                            "japan",
+                            "asia-pacific",
+                            "south-america",
+                            "middle-east-africa",
+                            "other",
+                        ]
+                        .contains(&place)
+                } else {
+                    aws_regions::find(place).is_some()
+                };
+                if !known {
+                    let hint = did_you_mean(place, aws_regions::REGIONS.iter().map(|r| r.code));
+                    self.error(
+                        "pricing",
+                        path,
+                        format!("unknown region \"{place}\"{hint} in price key \"{key}\""),
+                    );
+                    continue;
+                }
+                if !service.is_global() && self.t.meta().region(place).is_none() {
+                    let regions = self.region_ids();
+                    self.warn("pricing", path, format!("the override is for {place}, which the document does not use ({regions})"));
+                    continue;
+                }
+            }
+            if let Some(catalog) = catalog {
+                let items = catalog.items(service);
+                if !items.contains(&item) {
+                    let hint = did_you_mean(item, items.iter().copied());
+                    if !hint.is_empty() {
+                        self.warn("pricing", path, format!("the catalog has no {} \"{item}\"{hint}: this override adds a price for it, and the item it resembles keeps the catalog's", service.label()));
+                    }
+                }
             }
         }
     }

@@ -10,6 +10,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use topoplan_core::templates;
 
+mod cost;
 mod document;
 
 #[derive(Debug, Parser)]
@@ -53,6 +54,24 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Monthly cost, itemised; `--compare` prices every deployment mode; `cost diff OLD NEW`.
+    #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+    Cost {
+        #[command(subcommand)]
+        diff: Option<CostCommand>,
+        /// The document to price.
+        #[arg(required = true)]
+        file: Option<PathBuf>,
+        /// Only the line items of this region (or `global`).
+        #[arg(long, conflicts_with = "compare")]
+        region: Option<String>,
+        /// Single region vs active-passive (pilot light, warm standby) vs active-active.
+        #[arg(long)]
+        compare: bool,
+        /// Machine-readable output (every line item with its price key).
+        #[arg(long)]
+        json: bool,
+    },
     /// Rewrite documents in canonical form (every setting written out, stable order).
     Fmt {
         #[arg(required = true)]
@@ -60,6 +79,17 @@ pub enum Command {
         /// Only report files that are not in canonical form (exit 1 if any).
         #[arg(long)]
         check: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CostCommand {
+    /// What changed between two versions of a document, and by how much.
+    Diff {
+        old: PathBuf,
+        new: PathBuf,
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -94,5 +124,12 @@ pub fn run(command: Command, out: &mut dyn std::io::Write) -> anyhow::Result<Exi
             force,
         } => document::new(&template, &path, force, out),
         Command::Fmt { files, check } => document::fmt(&files, check, out),
+        Command::Cost {
+            diff,
+            file,
+            region,
+            compare,
+            json,
+        } => cost::run(diff, file, region.as_deref(), compare, json, out),
     }
 }

@@ -24,6 +24,10 @@ pub struct Meta {
     pub regions: Vec<Region>,
     #[serde(default)]
     pub traffic: Traffic,
+    /// How the cost engine prices the topology; left out of the document
+    /// while it holds the defaults.
+    #[serde(default, skip_serializing_if = "Pricing::is_default")]
+    pub pricing: Pricing,
 }
 
 impl Meta {
@@ -36,6 +40,7 @@ impl Meta {
             deployment: Deployment::default(),
             regions: Vec::new(),
             traffic: Traffic::default(),
+            pricing: Pricing::default(),
         }
     }
 
@@ -315,6 +320,42 @@ impl Traffic {
     }
 }
 
+/// Pricing settings of the document: the month, a flat discount, and prices
+/// the user knows better than the catalog.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Pricing {
+    /// Hours in a billing month for always-on resources (AWS and Infracost use 730).
+    pub hours_per_month: f64,
+    /// A flat discount off every list price, in percent (0 to <100): an
+    /// enterprise discount or a blended savings-plan rate.
+    pub discount_percent: f64,
+    /// Unit prices (USD) replacing the catalog's, by price key:
+    /// `service:item` for every region or `service:item@region` for one,
+    /// e.g. `"ec2:m6i.large@us-east-1": 0.08` or `"elasticache:cache.r7g.large": 0.2`.
+    /// `topoplan cost --json` names the key of every line item.
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    pub overrides: IndexMap<String, f64>,
+}
+
+impl Pricing {
+    pub const DEFAULT_HOURS_PER_MONTH: f64 = 730.0;
+
+    pub fn is_default(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+impl Default for Pricing {
+    fn default() -> Self {
+        Self {
+            hours_per_month: Self::DEFAULT_HOURS_PER_MONTH,
+            discount_percent: 0.0,
+            overrides: IndexMap::new(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -335,6 +376,31 @@ mod tests {
         assert_eq!(t.entry[0], EntryPoint::new("dns"));
         assert_eq!(t.entry[1].share, Some(0.25));
         assert_eq!(t.entry_shares(), vec![0.75, 0.25]);
+    }
+
+    #[test]
+    fn default_pricing_is_left_out_and_a_set_one_round_trips() {
+        let meta = Meta::new("x");
+        let json = serde_json::to_value(&meta).unwrap();
+        assert!(json.get("pricing").is_none(), "{json}");
+        let mut meta = Meta::new("x");
+        meta.pricing.discount_percent = 12.5;
+        meta.pricing
+            .overrides
+            .insert("ec2:m6i.large@us-east-1".into(), 0.08);
+        let json = serde_json::to_value(&meta).unwrap();
+        assert_eq!(
+            json["pricing"],
+            serde_json::json!({"hours_per_month": 730.0, "discount_percent": 12.5,
+                "overrides": {"ec2:m6i.large@us-east-1": 0.08}})
+        );
+        let back: Meta = serde_json::from_value(json).unwrap();
+        assert_eq!(back, meta);
+        let err = serde_json::from_str::<Pricing>(r#"{"discount": 5}"#).unwrap_err();
+        assert!(
+            err.to_string().contains("unknown field `discount`"),
+            "{err}"
+        );
     }
 
     #[test]

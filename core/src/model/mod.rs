@@ -18,7 +18,8 @@ mod topology;
 pub use edge::{Dependency, Edge, EdgeKind, EdgeRecord, Requests};
 pub use edit::Edit;
 pub use meta::{
-    Deployment, DeploymentMode, EntryPoint, Meta, Region, RegionRole, Slo, Standby, Traffic, slug,
+    Deployment, DeploymentMode, EntryPoint, Meta, Pricing, Region, RegionRole, Slo, Standby,
+    Traffic, slug,
 };
 pub use node::{
     ApiGatewaySpec, ApiType, CacheEngine, CacheSpec, CdnProvider, CdnSpec, DatabaseEngine,
