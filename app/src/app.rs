@@ -15,6 +15,7 @@ use topoplan_core::model::{DeploymentMode, Edit};
 use topoplan_core::{Diagnostic, templates};
 
 use crate::canvas::{Canvas, Overlay};
+use crate::cost_ui::CostPanel;
 use crate::document::{Document, Source};
 use crate::edits::{self, Labelled};
 use crate::files::{Dialogs, FileRequest, NativeDialogs, RecentFiles};
@@ -68,6 +69,8 @@ pub struct Settings {
     pub dark: Option<bool>,
     /// The gallery has been shown once (it opens by itself on first start).
     pub seen_gallery: bool,
+    /// The right-hand panel shown last time.
+    pub tab: Option<Tab>,
 }
 
 const SETTINGS_KEY: &str = "topoplan-settings";
@@ -103,10 +106,12 @@ enum Modal {
 }
 
 /// The right-hand panel's tabs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Tab {
     Inspector,
     Problems,
+    Cost,
 }
 
 /// A line in the status bar.
@@ -123,6 +128,7 @@ pub struct TopoplanApp {
     canvas: Canvas,
     inspector: Inspector,
     tab: Tab,
+    cost: CostPanel,
     /// The last copy, for pastes that bring no text (and for tests).
     clipboard: Option<String>,
     dialogs: Box<dyn Dialogs>,
@@ -162,7 +168,8 @@ impl TopoplanApp {
             selection: Selection::default(),
             canvas: Canvas::new(),
             inspector: Inspector::default(),
-            tab: Tab::Inspector,
+            tab: settings.tab.unwrap_or(Tab::Inspector),
+            cost: CostPanel::default(),
             clipboard: None,
             dialogs: config.dialogs,
             after_save: None,
@@ -243,6 +250,22 @@ impl TopoplanApp {
 
     pub fn settings(&self) -> &Settings {
         &self.settings
+    }
+
+    /// The right-hand panel shown.
+    pub fn tab(&self) -> Tab {
+        self.tab
+    }
+
+    /// Whether background work (pricing) is under way.
+    pub fn is_busy(&self) -> bool {
+        self.cost.is_busy()
+    }
+
+    /// The pricing of the current revision, once done.
+    pub fn costing(&self) -> Option<&crate::cost_ui::Costing> {
+        self.cost
+            .current(self.doc.key(), self.doc.topology().revision())
     }
 
     /// The status-bar message, if any.
@@ -420,7 +443,9 @@ impl TopoplanApp {
     /// Applies an edit as one undo step; new nodes become the selection.
     fn apply(&mut self, labelled: Labelled, merge: Option<&str>) {
         let added = added_ids(&labelled.edit);
-        match self.doc.apply(labelled.edit, labelled.label, merge) {
+        let result = self.doc.apply(labelled.edit, labelled.label, merge);
+        self.selection.prune(self.doc.topology());
+        match result {
             Ok(()) => {
                 if !added.is_empty() {
                     let t = self.doc.topology();
@@ -435,7 +460,9 @@ impl TopoplanApp {
     }
 
     fn undo(&mut self) {
-        match self.doc.undo() {
+        let result = self.doc.undo();
+        self.selection.prune(self.doc.topology());
+        match result {
             Ok(Some(label)) => self.say(format!("Undid: {label}"), false),
             Ok(None) => {}
             Err(err) => self.say(format!("Cannot undo: {err}"), true),
@@ -443,7 +470,9 @@ impl TopoplanApp {
     }
 
     fn redo(&mut self) {
-        match self.doc.redo() {
+        let result = self.doc.redo();
+        self.selection.prune(self.doc.topology());
+        match result {
             Ok(Some(label)) => self.say(format!("Redid: {label}"), false),
             Ok(None) => {}
             Err(err) => self.say(format!("Cannot redo: {err}"), true),
@@ -774,18 +803,41 @@ impl TopoplanApp {
             ui.selectable_value(&mut self.tab, Tab::Inspector, "Inspector");
             let n = self.doc.last_report().errors.len() + self.doc.last_report().warnings.len();
             ui.selectable_value(&mut self.tab, Tab::Problems, format!("Problems ({n})"));
+            ui.selectable_value(&mut self.tab, Tab::Cost, "Cost");
         });
         ui.separator();
         match self.tab {
             Tab::Inspector => {
                 let load = self.doc.current_load();
+                let t = self.doc.topology();
+                let monthly_usd = self
+                    .selection
+                    .single_node()
+                    .and_then(|ix| t.graph().node_weight(ix))
+                    .and_then(|n| self.cost.element_usd(self.doc.key(), t.revision(), &n.id));
                 let view = inspector_ui::View {
-                    topology: self.doc.topology(),
+                    topology: t,
                     report: self.doc.last_report(),
                     load,
+                    monthly_usd,
                 };
                 for e in self.inspector.ui(ui, &view, &mut self.selection) {
                     edits.push((e.edit, Some(e.merge)));
+                }
+            }
+            Tab::Cost => {
+                let errors = self.doc.last_report().errors.len();
+                let out = self
+                    .cost
+                    .ui(ui, self.doc.topology(), self.doc.key(), errors);
+                if let Some(edit) = out.edit {
+                    edits.push((edit, None));
+                }
+                if let Some(id) = out.select_node {
+                    self.select_node(&id);
+                    if let Some(&ix) = self.selection.nodes.first() {
+                        self.canvas.reveal(ix);
+                    }
                 }
             }
             Tab::Problems => {
@@ -938,6 +990,7 @@ impl TopoplanApp {
         let ctx = ui.ctx().clone();
         if !self.theme_applied {
             self.theme_applied = true;
+            style::install_fonts(&ctx);
             if let Some(dark) = self.settings.dark {
                 ctx.set_theme(if dark {
                     egui::Theme::Dark
@@ -946,9 +999,12 @@ impl TopoplanApp {
                 });
             }
         }
-        // Engine results for this revision (each computed once per revision).
-        self.doc.report();
+        // Engine results for this revision (each computed once per revision;
+        // pricing on a background thread).
+        let valid = self.doc.report().is_ok();
         self.doc.load();
+        self.cost
+            .update(&ctx, self.doc.topology(), self.doc.key(), valid);
         let now = (self.doc.key(), self.doc.topology().revision());
         if self.pruned_at != now {
             self.selection.prune(self.doc.topology());
@@ -1070,6 +1126,7 @@ impl eframe::App for TopoplanApp {
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        self.settings.tab = Some(self.tab);
         eframe::set_value(storage, SETTINGS_KEY, &self.settings);
     }
 }

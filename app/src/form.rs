@@ -91,7 +91,13 @@ impl<'a> Form<'a> {
             if about_field(&d.path, key) {
                 self.shown[i] = true;
                 ui.label("");
-                ui.label(diagnostic_text(ui, d)).on_hover_text(&d.path);
+                // Wrapped to the value column: a long message must not
+                // widen the grid (and the panel) past its width.
+                ui.scope(|ui| {
+                    ui.set_max_width(190.0);
+                    ui.add(egui::Label::new(diagnostic_text(ui, d)).wrap())
+                        .on_hover_text(&d.path);
+                });
                 ui.end_row();
             }
         }

@@ -44,6 +44,8 @@ pub struct View<'a> {
     pub topology: &'a Topology,
     pub report: &'a Report,
     pub load: Option<&'a Load>,
+    /// The selected node's monthly cost, once priced.
+    pub monthly_usd: Option<f64>,
 }
 
 impl Inspector {
@@ -102,6 +104,12 @@ impl Inspector {
         if let Some(load) = view.load {
             node_load(ui, load, ix);
         }
+        if let Some(usd) = view.monthly_usd {
+            ui.label(format!(
+                "Costs {} a month (see the Cost tab)",
+                topoplan_core::cost::format_usd(usd)
+            ));
+        }
         ui.separator();
         let mut form = Form::new(&diags);
         form.grid(ui, "node-common", |form, ui| {
@@ -131,7 +139,11 @@ impl Inspector {
             };
             if let Some(problem) = &problem {
                 ui.label("");
-                ui.colored_label(ui.visuals().error_fg_color, problem);
+                ui.scope(|ui| {
+                    ui.set_max_width(190.0);
+                    let text = RichText::new(problem).color(ui.visuals().error_fg_color);
+                    ui.add(egui::Label::new(text).wrap());
+                });
                 ui.end_row();
             }
             let commit = response.lost_focus() || ui.input(|i| i.key_pressed(egui::Key::Enter));
@@ -302,6 +314,8 @@ impl Inspector {
         self.regions_list(ui, &mut meta, t);
         ui.add_space(6.0);
         traffic_ui(ui, t, &mut meta, &mut form);
+        ui.add_space(6.0);
+        pricing_ui(ui, &mut meta, &mut form);
         form.rest(ui);
         if meta != *original {
             let field = form.changed.unwrap_or("settings");
@@ -1056,6 +1070,75 @@ fn traffic_ui(ui: &mut Ui, t: &Topology, meta: &mut Meta, form: &mut Form<'_>) {
             }
         });
     }
+}
+
+/// How the cost engine prices the document: billing hours, a flat
+/// discount, and unit prices that replace the catalog's.
+fn pricing_ui(ui: &mut Ui, meta: &mut Meta, form: &mut Form<'_>) {
+    ui.strong("Pricing");
+    form.grid(ui, "pricing", |form, ui| {
+        let p = &mut meta.pricing;
+        form.f64(
+            ui,
+            "Hours a month",
+            "pricing.hours_per_month",
+            &mut p.hours_per_month,
+            1.0..=744.0,
+            " h",
+        );
+        form.f64(
+            ui,
+            "Discount",
+            "pricing.discount_percent",
+            &mut p.discount_percent,
+            0.0..=99.0,
+            " %",
+        );
+    });
+    ui.label(RichText::new("Price overrides (USD per unit, by the price key the Cost tab and `topoplan cost --json` show)").small().weak());
+    let mut remove = None;
+    for (i, (key, usd)) in meta.pricing.overrides.iter_mut().enumerate() {
+        ui.horizontal(|ui| {
+            let label = ui.label(key.as_str());
+            let drag = egui::DragValue::new(usd)
+                .range(0.0..=1e6)
+                .speed(0.001)
+                .max_decimals(6)
+                .prefix("$");
+            if ui.add(drag).labelled_by(label.id).changed() {
+                form.changed = Some("price overrides");
+            }
+            if ui.small_button("Remove").clicked() {
+                remove = Some(i);
+            }
+        });
+    }
+    if let Some(i) = remove {
+        meta.pricing.overrides.shift_remove_index(i);
+        form.changed = Some("price overrides");
+    }
+    let id = egui::Id::unique("new-override");
+    let mut draft: String = ui.data(|d| d.get_temp(id)).unwrap_or_default();
+    ui.horizontal(|ui| {
+        let label = ui.label("Add override");
+        ui.add(
+            egui::TextEdit::singleline(&mut draft)
+                .hint_text("ec2:m6i.large@us-east-1")
+                .desired_width(190.0),
+        )
+        .labelled_by(label.id);
+        let ok = draft.contains(':') && !meta.pricing.overrides.contains_key(&draft);
+        if ui.add_enabled(ok, egui::Button::new("Add")).clicked() {
+            meta.pricing
+                .overrides
+                .insert(std::mem::take(&mut draft), 0.0);
+            form.changed = Some("price overrides");
+        }
+    });
+    ui.data_mut(|d| d.insert_temp(id, draft));
+    form.grid(ui, "pricing-diags", |form, ui| {
+        form.field_diagnostics(ui, "pricing");
+    });
 }
 
 /// A typical business-day curve, peaking at 1.0 mid-afternoon.

@@ -8,6 +8,7 @@ pub mod canvas;
 pub mod cli;
 pub mod clipboard;
 pub mod connect;
+pub mod cost_ui;
 pub mod document;
 pub mod edits;
 pub mod files;

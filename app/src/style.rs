@@ -77,6 +77,20 @@ pub fn node_fill(visuals: &Visuals, inactive: bool) -> Color32 {
     }
 }
 
+/// Adds egui's bundled monospace font (Hack) as a fallback of the
+/// proportional one: it has the arrows (→) and bullets (●) the engines'
+/// texts use, which Ubuntu Light lacks.
+pub fn install_fonts(ctx: &egui::Context) {
+    let mut fonts = egui::FontDefinitions::default();
+    if fonts.font_data.contains_key("Hack")
+        && let Some(family) = fonts.families.get_mut(&egui::FontFamily::Proportional)
+        && !family.iter().any(|f| f == "Hack")
+    {
+        family.push("Hack".to_owned());
+        ctx.set_fonts(fonts);
+    }
+}
+
 /// Traffic figures (rps) on nodes, edges and in panels.
 pub fn load_color(visuals: &Visuals) -> Color32 {
     if visuals.dark_mode {

@@ -632,3 +632,91 @@ fn a_failed_save_says_why_and_keeps_the_changes_unsaved() {
     assert!(h.state().document().is_dirty());
     assert!(h.state().settings().recent.paths.is_empty());
 }
+
+/// Steps the app until its background work (pricing) is done.
+fn settle(h: &mut Harness<'_, TopoplanApp>) {
+    for _ in 0..2_000 {
+        h.run();
+        if !h.state().is_busy() {
+            h.run();
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    panic!("background work did not finish");
+}
+
+#[test]
+fn the_cost_panel_shows_the_same_total_as_the_cost_engine_and_updates_with_the_design() {
+    let mut h = open("marketplace");
+    settle(&mut h);
+    h.get_by_label("Cost").click();
+    h.run();
+    let t = h.state().topology().clone();
+    let expected = topoplan_core::cost::estimate(&t).unwrap().monthly_usd();
+    // The headline, and the current mode's row of the comparison.
+    assert_eq!(
+        h.get_all_by_label(&topoplan_core::cost::format_usd(expected))
+            .count(),
+        2
+    );
+    h.get_by_label("Deployment modes");
+    // Switching the mode from the comparison table re-prices the design.
+    let active_active = topoplan_core::cost::compare(
+        &t,
+        topoplan_core::cost::Catalog::embedded().unwrap(),
+        &topoplan_core::cost::NoAssessment,
+    )
+    .unwrap()
+    .rows
+    .into_iter()
+    .find(|r| r.variant == topoplan_core::cost::Variant::ActiveActive)
+    .unwrap()
+    .monthly_usd;
+    let use_buttons = h.get_all_by_label("Use").collect::<Vec<_>>();
+    use_buttons.last().unwrap().click();
+    h.run();
+    assert_eq!(
+        h.state().topology().meta().deployment.mode,
+        topoplan_core::model::DeploymentMode::ActiveActive
+    );
+    settle(&mut h);
+    let now = h.state().costing().unwrap().estimate.monthly_usd();
+    assert!(
+        (now - active_active).abs() < 0.01,
+        "{now} vs {active_active}"
+    );
+    assert_eq!(
+        h.get_all_by_label(&topoplan_core::cost::format_usd(active_active))
+            .count(),
+        2
+    );
+    // A node's own cost shows in the inspector.
+    h.state_mut().select_node("catalog-db");
+    h.get_by_label("Inspector").click();
+    h.run();
+    h.get_by_label_contains("a month (see the Cost tab)");
+}
+
+#[test]
+fn a_document_with_errors_is_not_priced_and_says_why() {
+    let mut h = open("three-tier");
+    // A service in no region is an error.
+    h.get_by_label("Service").click();
+    h.run();
+    h.get_by_role_and_label(Role::CheckBox, "us-east-1").click();
+    h.run();
+    assert!(
+        h.state()
+            .topology()
+            .node("service")
+            .unwrap()
+            .placement
+            .is_empty()
+    );
+    assert!(!h.state().document().last_report().is_ok());
+    settle(&mut h);
+    h.get_by_label("Cost").click();
+    h.run();
+    h.get_by_label_contains("costing needs a valid design");
+}

@@ -96,6 +96,8 @@ pub struct Canvas {
     fitted: Option<Rect>,
     cache: Option<CachedLayout>,
     gesture: Gesture,
+    /// `(document key, revision)` the gesture in progress started on.
+    gesture_at: (u64, u64),
     /// The screen rectangle of the canvas last frame.
     viewport: Rect,
     /// Where the context menu was opened (canvas point).
@@ -124,6 +126,7 @@ impl Canvas {
             fitted: None,
             cache: None,
             gesture: Gesture::Idle,
+            gesture_at: (0, 0),
             viewport: Rect::NOTHING,
             context_at: None,
             overview: None,
@@ -245,6 +248,13 @@ impl Canvas {
         let viewport = response.rect;
         self.viewport = viewport;
         self.layout(topology, key);
+        // A gesture refers to boxes of the layout it started on: when the
+        // document changed under it (an undo mid-drag), it is dropped.
+        let now = (key, topology.revision());
+        if self.gesture != Gesture::Idle && self.gesture_at != now {
+            self.gesture = Gesture::Idle;
+        }
+        self.gesture_at = now;
         let Some(CachedLayout { layout, .. }) = &self.cache else {
             return CanvasOutput::default();
         };
@@ -536,7 +546,9 @@ fn preview(
             p.move_delta = Vec2::new(snap(delta.x), delta.y);
             if let ([one], Some(b)) = (nodes.as_slice(), layout.boxes.get(*grabbed)) {
                 p.grabbed = Some(*grabbed);
-                let node = &topology.graph()[*one];
+                let Some(node) = topology.graph().node_weight(*one) else {
+                    return p;
+                };
                 let x = b.rect.min.x + snap(delta.x);
                 let to = spot_at(topology, layout, *start + *delta);
                 p.ghost_ok = true;
@@ -633,19 +645,26 @@ fn finish_move(
     let dx = snap(delta.x);
     let mut edits = Vec::new();
     let mut message = None;
-    let mut label = match nodes {
-        [one] => format!("Move {}", g[*one].id),
-        many => format!("Move {}", edits::count(many.len(), "node")),
+    let single = match nodes {
+        [one] => g.node_weight(*one),
+        _ => None,
     };
-    let replaced = if let [one] = nodes
-        && layout.boxes.get(grabbed).is_some_and(|b| b.node == *one)
+    let mut label = match single {
+        Some(node) => format!("Move {}", node.id),
+        None => format!("Move {}", edits::count(nodes.len(), "node")),
+    };
+    let replaced = if let Some(node) = single
+        && layout
+            .boxes
+            .get(grabbed)
+            .is_some_and(|b| g.node_weight(b.node).is_some_and(|n| n.id == node.id))
     {
         let from = spot_at(topology, layout, start);
         let to = spot_at(topology, layout, start + delta);
-        match placement::moved(topology.meta(), &g[*one], from, to) {
+        match placement::moved(topology.meta(), node, from, to) {
             Ok(node) => node,
             Err(reason) => {
-                message = Some(format!("Cannot move {} there: {reason}", g[*one].id));
+                message = Some(format!("Cannot move {} there: {reason}", node.id));
                 None
             }
         }
