@@ -232,6 +232,7 @@ fn spec(kind: NodeKind, valid: bool) -> BoxedStrategy<NodeSpec> {
                             HealthCheckType::Elb
                         },
                         health_check_grace_secs: grace,
+                        aws: Box::default(),
                     })
                 },
             )

@@ -18,6 +18,7 @@ use crate::model::{
     CacheEngine, DeploymentMode, DnsRouting, EdgeKind, LoadBalancerType, Node, NodeKind, NodeSpec,
     QueueEngine, RegionRole, Topology, check_id,
 };
+use crate::model::{MAX_USER_DATA_BYTES, ServiceAws, image_problem, is_aws_id, tag_problem};
 
 /// Validates a document. Pure and fast: the editor runs it on every change.
 pub fn validate(topology: &Topology) -> Report {
@@ -30,6 +31,7 @@ pub fn validate(topology: &Topology) -> Report {
     v.deployment();
     v.traffic();
     v.pricing();
+    v.aws();
     for (i, node) in topology.nodes().enumerate() {
         v.node(i, node);
     }
@@ -745,6 +747,7 @@ impl Validator<'_> {
                     el(),
                 );
                 self.instance_type(&p("instance_type"), &s.instance_type, "", node);
+                self.service_aws(path, node, &s.aws);
                 if s.metric_period_secs == 0 {
                     self.error(
                         "out-of-range",
@@ -966,6 +969,203 @@ impl Validator<'_> {
         }
     }
 
+    /// The document-level `aws` settings.
+    fn aws(&mut self) {
+        let aws = &self.t.meta().aws;
+        if let Some(id) = &aws.account_id
+            && !(id.len() == 12 && id.chars().all(|c| c.is_ascii_digit()))
+        {
+            self.error(
+                "aws-account-id",
+                "aws.account_id",
+                format!("expected a 12-digit AWS account id, found \"{id}\""),
+            );
+        }
+        for (region, image) in &aws.images {
+            let path = format!("aws.images.{region}");
+            if self.t.meta().region(region).is_none() {
+                let hint =
+                    did_you_mean(region, self.t.meta().regions.iter().map(|r| r.id.as_str()));
+                let regions = self.region_ids();
+                self.error(
+                    "aws-region",
+                    path.clone(),
+                    format!("image for \"{region}\"{hint}, which is not one of the document's regions ({regions})"),
+                );
+            }
+            if let Some(problem) = image_problem(image) {
+                self.error("aws-image", path, problem);
+            }
+        }
+        for (key, value) in &aws.subnet_tags {
+            if let Some(problem) = lookup_tag_problem(key, value) {
+                self.error("aws-tag", format!("aws.subnet_tags.{key}"), problem);
+            }
+        }
+        for (key, value) in &aws.tags {
+            if let Some(problem) = tag_problem(key, value) {
+                self.error("aws-tag", format!("aws.tags.{key}"), problem);
+            }
+        }
+        if aws.tags.len() > MAX_USER_TAGS {
+            self.error(
+                "aws-tag",
+                "aws.tags",
+                format!(
+                    "AWS allows 50 tags per resource and topoplan adds its own: expected at most {MAX_USER_TAGS} tags, found {}",
+                    aws.tags.len()
+                ),
+            );
+        }
+    }
+
+    /// A service's `aws` settings: every region and AZ named must be one the
+    /// service runs in, and every id must look like what AWS issues.
+    fn service_aws(&mut self, path: &str, node: &Node, aws: &ServiceAws) {
+        let base = format!("{path}.aws");
+        let placed: Vec<&str> = node.regions().collect();
+        let placed_list = if placed.is_empty() {
+            "it is placed nowhere".to_owned()
+        } else {
+            format!("placed in: {}", placed.join(", "))
+        };
+        let region_key = |v: &mut Self, field: &str, region: &str| {
+            if !node.placement.contains_key(region) {
+                let hint = did_you_mean(region, placed.iter().copied());
+                v.error(
+                    "aws-region",
+                    format!("{base}.{field}.{region}"),
+                    format!(
+                        "{} does not run in \"{region}\"{hint} ({placed_list})",
+                        node.id
+                    ),
+                )
+                .element = Some(on_node(node));
+            }
+        };
+        for (region, image) in &aws.images {
+            region_key(self, "images", region);
+            if let Some(problem) = image_problem(image) {
+                self.error("aws-image", format!("{base}.images.{region}"), problem)
+                    .element = Some(on_node(node));
+            }
+        }
+        for (region, groups) in &aws.security_groups {
+            region_key(self, "security_groups", region);
+            let mut seen = HashSet::new();
+            for (j, sg) in groups.iter().enumerate() {
+                let at = format!("{base}.security_groups.{region}[{j}]");
+                if !is_aws_id(sg, "sg-") {
+                    self.error(
+                        "aws-security-group",
+                        at,
+                        format!(
+                            "expected a security group id such as \"sg-0abc1234\", found \"{sg}\""
+                        ),
+                    )
+                    .element = Some(on_node(node));
+                } else if !seen.insert(sg.as_str()) {
+                    self.error(
+                        "aws-security-group",
+                        at,
+                        format!("\"{sg}\" is listed twice"),
+                    )
+                    .element = Some(on_node(node));
+                }
+            }
+            if groups.len() > 16 {
+                self.error(
+                    "aws-security-group",
+                    format!("{base}.security_groups.{region}"),
+                    format!(
+                        "an instance has at most 16 security groups, found {}",
+                        groups.len()
+                    ),
+                )
+                .element = Some(on_node(node));
+            }
+        }
+        for (region, arns) in &aws.target_groups {
+            region_key(self, "target_groups", region);
+            for (j, arn) in arns.iter().enumerate() {
+                if let Some(problem) = target_group_problem(arn, region) {
+                    self.error(
+                        "aws-target-group",
+                        format!("{base}.target_groups.{region}[{j}]"),
+                        problem,
+                    )
+                    .element = Some(on_node(node));
+                }
+            }
+        }
+        let node_azs: HashSet<&str> = node.azs().collect();
+        for (az, subnet) in &aws.subnets {
+            let at = format!("{base}.subnets.{az}");
+            if !node_azs.contains(az.as_str()) {
+                let mut azs: Vec<&str> = node.azs().collect();
+                azs.sort_unstable();
+                let hint = did_you_mean(az, azs.iter().copied());
+                self.error(
+                    "aws-az",
+                    at.clone(),
+                    format!(
+                        "{} does not run in AZ \"{az}\"{hint} (its AZs: {})",
+                        node.id,
+                        azs.join(", ")
+                    ),
+                )
+                .element = Some(on_node(node));
+            }
+            if !is_aws_id(subnet, "subnet-") {
+                self.error(
+                    "aws-subnet",
+                    at,
+                    format!("expected a subnet id such as \"subnet-0abc1234\", found \"{subnet}\""),
+                )
+                .element = Some(on_node(node));
+            }
+        }
+        for (key, value) in &aws.subnet_tags {
+            if let Some(problem) = lookup_tag_problem(key, value) {
+                self.error("aws-tag", format!("{base}.subnet_tags.{key}"), problem)
+                    .element = Some(on_node(node));
+            }
+        }
+        if let Some(user_data) = &aws.user_data
+            && user_data.len() > MAX_USER_DATA_BYTES
+        {
+            self.error(
+                "aws-user-data",
+                format!("{base}.user_data"),
+                format!(
+                    "AWS limits user data to {MAX_USER_DATA_BYTES} bytes, found {} (fetch a larger script from S3 at boot)",
+                    user_data.len()
+                ),
+            )
+            .element = Some(on_node(node));
+        }
+        if let Some(profile) = &aws.instance_profile
+            && !instance_profile_ok(profile)
+        {
+            self.error(
+                "aws-instance-profile",
+                format!("{base}.instance_profile"),
+                format!("expected an instance profile name (letters, digits and +=,.@_-, at most 128) or an ARN arn:aws:iam::123456789012:instance-profile/NAME, found \"{profile}\""),
+            )
+            .element = Some(on_node(node));
+        }
+        if let Some(key) = &aws.key_name
+            && (key.is_empty() || key.len() > 255 || !key.is_ascii())
+        {
+            self.error(
+                "aws-key-name",
+                format!("{base}.key_name"),
+                format!("expected a key pair name of 1 to 255 ASCII characters, found \"{key}\""),
+            )
+            .element = Some(on_node(node));
+        }
+    }
+
     /// An instance type looks like `family.size` (`m6i.large`) with the
     /// service's prefix (`cache.`, `db.`, `kafka.`). Whether it has a price is
     /// the cost engine's question.
@@ -1098,6 +1298,75 @@ impl Validator<'_> {
             }
         }
     }
+}
+
+/// AWS allows 50 tags per resource; topoplan adds `Name` and its own
+/// `topoplan:*` tags (at most 4), leaving the rest to the document.
+const MAX_USER_TAGS: usize = 45;
+
+/// A tag used to *find* subnets may be any tag AWS allows, `aws:` and
+/// `topoplan:` prefixes included (subnets made by `CloudFormation` or by
+/// topoplan's Terraform export carry them).
+fn lookup_tag_problem(key: &str, value: &str) -> Option<String> {
+    if key.is_empty() || key.chars().count() > 128 {
+        Some(format!(
+            "a tag key has 1 to 128 characters, found {}",
+            key.chars().count()
+        ))
+    } else if value.chars().count() > 256 {
+        Some(format!(
+            "a tag value has at most 256 characters, found {}",
+            value.chars().count()
+        ))
+    } else {
+        None
+    }
+}
+
+/// `arn:aws:elasticloadbalancing:REGION:ACCOUNT:targetgroup/NAME/ID`, in `region`.
+fn target_group_problem(arn: &str, region: &str) -> Option<String> {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    let well_formed = parts.len() == 6
+        && parts[0] == "arn"
+        && parts[1].starts_with("aws")
+        && parts[2] == "elasticloadbalancing"
+        && parts[4].len() == 12
+        && parts[4].chars().all(|c| c.is_ascii_digit())
+        && parts[5].starts_with("targetgroup/");
+    if !well_formed {
+        return Some(format!(
+            "expected a target group ARN such as \"arn:aws:elasticloadbalancing:{region}:123456789012:targetgroup/web/0123456789abcdef\", found \"{arn}\""
+        ));
+    }
+    (parts[3] != region).then(|| {
+        format!(
+            "the target group is in {}, not in {region}: an autoscaling group only registers with target groups of its own region",
+            parts[3]
+        )
+    })
+}
+
+fn instance_profile_ok(profile: &str) -> bool {
+    let name_ok = |name: &str| {
+        !name.is_empty()
+            && name.len() <= 128
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c))
+    };
+    if let Some(rest) = profile.strip_prefix("arn:") {
+        let parts: Vec<&str> = rest.splitn(5, ':').collect();
+        return parts.len() == 5
+            && parts[0].starts_with("aws")
+            && parts[1] == "iam"
+            && parts[3].len() == 12
+            && parts[3].chars().all(|c| c.is_ascii_digit())
+            && parts[4]
+                .strip_prefix("instance-profile/")
+                .and_then(|path| path.rsplit('/').next())
+                .is_some_and(name_ok);
+    }
+    name_ok(profile)
 }
 
 /// A cycle of hard calls through `start`, inside one strongly connected

@@ -11,7 +11,9 @@ use clap::{Parser, Subcommand};
 use topoplan_core::templates;
 
 mod cost;
+mod aws;
 mod document;
+mod export;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -80,6 +82,14 @@ pub enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Export a document: `export terraform FILE -o DIR`.
+    Export {
+        #[command(subcommand)]
+        target: export::Target,
+    },
+    /// `plan aws` and `apply aws`: the autoscaling groups against an AWS account.
+    #[command(flatten)]
+    Aws(aws::AwsCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -131,5 +141,7 @@ pub fn run(command: Command, out: &mut dyn std::io::Write) -> anyhow::Result<Exi
             compare,
             json,
         } => cost::run(diff, file, region.as_deref(), compare, json, out),
+        Command::Aws(command) => aws::run(command, out),
+        Command::Export { target } => export::run(target, out),
     }
 }

@@ -4,6 +4,8 @@
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
+use super::aws::AwsSettings;
+
 /// The document-level settings. Grouped so the editor can replace them as one
 /// undoable value.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -28,6 +30,10 @@ pub struct Meta {
     /// while it holds the defaults.
     #[serde(default, skip_serializing_if = "Pricing::is_default")]
     pub pricing: Pricing,
+    /// Settings for applying the autoscaling groups to an AWS account; left
+    /// out of the document while empty.
+    #[serde(default, skip_serializing_if = "AwsSettings::is_empty")]
+    pub aws: AwsSettings,
 }
 
 impl Meta {
@@ -41,6 +47,7 @@ impl Meta {
             regions: Vec::new(),
             traffic: Traffic::default(),
             pricing: Pricing::default(),
+            aws: AwsSettings::default(),
         }
     }
 

@@ -6,6 +6,7 @@
 //! [`json`] and [`io`], and changed through its editing API or as [`Edit`]
 //! values (which give undo/redo).
 
+mod aws;
 pub mod aws_regions;
 mod edge;
 mod edit;
@@ -15,6 +16,10 @@ mod meta;
 mod node;
 mod topology;
 
+pub use aws::{
+    AwsSettings, MAX_USER_DATA_BYTES, RESERVED_TAG_PREFIX, ServiceAws, image_problem, is_aws_id,
+    tag_problem,
+};
 pub use edge::{Dependency, Edge, EdgeKind, EdgeRecord, Requests};
 pub use edit::Edit;
 pub use meta::{

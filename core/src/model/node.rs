@@ -8,6 +8,8 @@
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
+use super::aws::ServiceAws;
+
 /// The kind of a node. The string form (`"load_balancer"`) is the document's.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -448,6 +450,11 @@ pub struct ServiceSpec {
     pub metric_period_secs: u32,
     pub health_check: HealthCheckType,
     pub health_check_grace_secs: u32,
+    /// Settings for applying this service to an AWS account (image, subnets,
+    /// security groups, user data); left out of the document while empty.
+    /// Boxed: most services never set it, and it is large.
+    #[serde(skip_serializing_if = "ServiceAws::is_empty_box")]
+    pub aws: Box<ServiceAws>,
 }
 
 impl Default for ServiceSpec {
@@ -466,6 +473,7 @@ impl Default for ServiceSpec {
             metric_period_secs: 60,
             health_check: HealthCheckType::Elb,
             health_check_grace_secs: 300,
+            aws: Box::default(),
         }
     }
 }
