@@ -14,8 +14,10 @@ use egui::{Event, RichText, Ui};
 use topoplan_core::model::{DeploymentMode, Edit};
 use topoplan_core::{Diagnostic, templates};
 
+use crate::apply_ui::ApplyPanel;
 use crate::canvas::{Canvas, Overlay};
 use crate::cost_ui::CostPanel;
+use crate::export_ui::ExportPanel;
 use crate::document::{Document, Source};
 use crate::edits::{self, Labelled};
 use crate::files::{Dialogs, FileRequest, NativeDialogs, RecentFiles};
@@ -37,6 +39,8 @@ pub struct Config {
     pub autosave_delay: Duration,
     /// Show the template gallery at start.
     pub show_gallery: bool,
+    /// Credentials for Apply to AWS instead of the standard chain (tests).
+    pub aws_credentials: Option<topoplan_exports::aws::client::Credentials>,
 }
 
 impl Config {
@@ -47,6 +51,7 @@ impl Config {
             state_dir: eframe::storage_dir("topoplan"),
             autosave_delay: Duration::from_secs(5),
             show_gallery: false,
+            aws_credentials: None,
         }
     }
 
@@ -57,6 +62,7 @@ impl Config {
             state_dir: None,
             autosave_delay: Duration::from_secs(5),
             show_gallery: false,
+            aws_credentials: None,
         }
     }
 }
@@ -129,6 +135,8 @@ pub struct TopoplanApp {
     inspector: Inspector,
     tab: Tab,
     cost: CostPanel,
+    export: ExportPanel,
+    apply: ApplyPanel,
     /// The last copy, for pastes that bring no text (and for tests).
     clipboard: Option<String>,
     dialogs: Box<dyn Dialogs>,
@@ -170,6 +178,8 @@ impl TopoplanApp {
             inspector: Inspector::default(),
             tab: settings.tab.unwrap_or(Tab::Inspector),
             cost: CostPanel::default(),
+            export: ExportPanel::default(),
+            apply: ApplyPanel::new(config.aws_credentials),
             clipboard: None,
             dialogs: config.dialogs,
             after_save: None,
@@ -257,9 +267,19 @@ impl TopoplanApp {
         self.tab
     }
 
-    /// Whether background work (pricing) is under way.
+    /// Whether background work (pricing, an export, AWS) is under way.
     pub fn is_busy(&self) -> bool {
-        self.cost.is_busy()
+        self.cost.is_busy() || self.export.is_busy() || self.apply.is_busy()
+    }
+
+    /// The Export Terraform window.
+    pub fn export_panel(&self) -> &ExportPanel {
+        &self.export
+    }
+
+    /// The Apply to AWS window.
+    pub fn apply_panel(&self) -> &ApplyPanel {
+        &self.apply
     }
 
     /// The pricing of the current revision, once done.
@@ -427,7 +447,10 @@ impl TopoplanApp {
                 }
             }
             (FileRequest::SaveAs { .. }, None) => self.after_save = None,
-            (FileRequest::Open | FileRequest::Folder { .. }, _) => {}
+            (FileRequest::Folder { .. }, Some(dir)) => {
+                self.export.start(ctx, self.doc.topology(), dir, false);
+            }
+            (FileRequest::Open | FileRequest::Folder { .. }, None) => {}
         }
     }
 
@@ -577,7 +600,18 @@ impl TopoplanApp {
                 }
             }
             Action::Help => self.modal = Some(Modal::Help),
+            Action::ExportTerraform => self.pick_export_folder(ctx),
+            Action::ApplyAws => self.apply.open(self.doc.topology()),
         }
+    }
+
+    fn pick_export_folder(&mut self, ctx: &egui::Context) {
+        self.export.open_window();
+        let title = format!(
+            "Export {} as Terraform into",
+            self.doc.topology().meta().name
+        );
+        self.dialogs.request(FileRequest::Folder { title }, ctx);
     }
 
     /// Keyboard shortcuts and clipboard events of this frame.
@@ -659,6 +693,10 @@ impl TopoplanApp {
                 ui.separator();
                 item(ui, Action::SelectAll, true, &mut actions);
                 item(ui, Action::AutoLayout, true, &mut actions);
+            });
+            ui.menu_button("Ship", |ui| {
+                item(ui, Action::ExportTerraform, true, &mut actions);
+                item(ui, Action::ApplyAws, true, &mut actions);
             });
             ui.menu_button("View", |ui| {
                 item(ui, Action::Fit, true, &mut actions);
@@ -1005,6 +1043,8 @@ impl TopoplanApp {
         self.doc.load();
         self.cost
             .update(&ctx, self.doc.topology(), self.doc.key(), valid);
+        self.export.update(&ctx);
+        self.apply.update();
         let now = (self.doc.key(), self.doc.topology().revision());
         if self.pruned_at != now {
             self.selection.prune(self.doc.topology());
@@ -1080,6 +1120,7 @@ impl TopoplanApp {
         for action in actions {
             self.run_action(action, &ctx);
         }
+        self.ship_windows(&ctx);
         self.modal_ui(&ctx);
 
         // A gesture ends when nothing is held and no text field is typed in.
@@ -1108,6 +1149,25 @@ impl TopoplanApp {
             Ok(None) => {}
             Err(err) => self.say(format!("Autosave failed: {err}"), true),
         }
+    }
+}
+
+impl TopoplanApp {
+    /// The Export Terraform and Apply to AWS windows.
+    fn ship_windows(&mut self, ctx: &egui::Context) {
+        let out = self.export.show(ctx, self.doc.topology());
+        if out.pick_folder {
+            self.pick_export_folder(ctx);
+        }
+        if let Some(id) = out.select_node {
+            self.select_node(&id);
+            if let Some(&ix) = self.selection.nodes.first() {
+                self.canvas.reveal(ix);
+            }
+        }
+        let at = (self.doc.key(), self.doc.topology().revision());
+        let errors = self.doc.last_report().errors.len();
+        self.apply.show(ctx, self.doc.topology(), at, errors);
     }
 }
 

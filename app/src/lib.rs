@@ -4,6 +4,8 @@
 //! [`cli::main`], so tests drive the real app and CLI through this crate.
 
 pub mod app;
+pub mod apply_ui;
+pub mod aws_flow;
 pub mod canvas;
 pub mod cli;
 pub mod clipboard;
@@ -11,6 +13,7 @@ pub mod connect;
 pub mod cost_ui;
 pub mod document;
 pub mod edits;
+pub mod export_ui;
 pub mod files;
 pub mod form;
 pub mod gallery_ui;

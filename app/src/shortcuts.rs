@@ -24,6 +24,8 @@ pub enum Action {
     ZoomOut,
     AutoLayout,
     Help,
+    ExportTerraform,
+    ApplyAws,
 }
 
 impl Action {
@@ -48,6 +50,8 @@ impl Action {
             Self::ZoomOut => "Zoom out",
             Self::AutoLayout => "Auto-layout",
             Self::Help => "Keyboard shortcuts",
+            Self::ExportTerraform => "Export Terraform…",
+            Self::ApplyAws => "Apply to AWS…",
         }
     }
 
@@ -93,6 +97,7 @@ pub const SHORTCUTS: &[(Action, KeyboardShortcut)] = &[
     (Action::ZoomIn, sc(CMD, Key::Plus)),
     (Action::ZoomOut, sc(CMD, Key::Minus)),
     (Action::AutoLayout, sc(CMD, Key::L)),
+    (Action::ExportTerraform, sc(CMD, Key::E)),
     (Action::Help, sc(NONE, Key::F1)),
     (Action::Help, sc(NONE, Key::Questionmark)),
 ];

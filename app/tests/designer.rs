@@ -431,6 +431,7 @@ fn unsaved_work_is_autosaved_and_offered_back_after_a_crash() {
         state_dir: Some(state.path().to_owned()),
         autosave_delay: Duration::ZERO,
         show_gallery: false,
+        aws_credentials: None,
     };
     let mut first = TopoplanApp::with_config(None, config(), Settings::default());
     first.open_template("three-tier");

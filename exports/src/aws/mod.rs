@@ -50,7 +50,7 @@ pub mod report;
 pub mod retry;
 pub mod saved;
 
-pub use apply::{ApplyError, ApplyOptions, ApplyReport, OpReport, OpStatus, apply};
+pub use apply::{ApplyError, ApplyOptions, ApplyReport, OpReport, OpStatus, apply, operations};
 pub use client::{CallCounts, ClientOptions, Clients};
 pub use desired::{Desired, DesiredOptions, desired};
 pub use error::{ApiError, ErrorKind};
