@@ -721,3 +721,69 @@ fn a_document_with_errors_is_not_priced_and_says_why() {
     h.run();
     h.get_by_label_contains("costing needs a valid design");
 }
+
+/// Steps the app (without requiring it to settle: a spinner may turn)
+/// until `done` holds.
+fn step_until(h: &mut Harness<'_, TopoplanApp>, what: &str, done: impl Fn(&TopoplanApp) -> bool) {
+    for _ in 0..3_000 {
+        h.step();
+        if done(h.state()) {
+            h.step();
+            h.step();
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    panic!("timed out waiting for {what}");
+}
+
+#[test]
+fn ship_export_terraform_writes_the_module_into_the_folder_picked_and_summarises_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("marketplace-tf");
+    let mut h = harness(app_with(
+        "marketplace",
+        ScriptedDialogs::answering([Some(target.clone()), Some(target.clone())]),
+    ));
+    h.get_by_label("Ship").click();
+    h.run();
+    h.get_by_label_contains("Export Terraform…").click();
+    step_until(&mut h, "the export", |app| {
+        app.export_panel().exported().is_some()
+    });
+    // Exactly the files the exporter makes, byte for byte.
+    let expected = topoplan_exports::terraform::export(
+        h.state().topology(),
+        &topoplan_exports::terraform::ExportOptions::default(),
+    )
+    .unwrap();
+    assert!(expected.files().len() > 3);
+    for (name, contents) in expected.files() {
+        let written = std::fs::read_to_string(target.join(name))
+            .unwrap_or_else(|e| panic!("{name} was not written: {e}"));
+        assert_eq!(&written, contents, "{name}");
+    }
+    // The summary: where, how much, and the warnings of each node.
+    h.get_by_label_contains("Exported to");
+    h.get_by_label_contains(&format!("with {} resources", expected.resources().len()));
+    h.get_by_label("Open folder");
+    let warned = &expected.warnings().first().expect("marketplace has warnings").node;
+    h.get_by_role_and_label(Role::Link, warned.as_str()).click();
+    h.run();
+    assert_eq!(
+        h.state().selection().single_node(),
+        h.state().topology().node_index(warned),
+        "clicking a warned node selects it"
+    );
+    // A second export into the same folder rewrites nothing.
+    h.get_by_label("Choose a folder and export…").click();
+    step_until(&mut h, "the second export", |app| {
+        app.export_panel()
+            .exported()
+            .is_some_and(|e| e.written.written.is_empty())
+    });
+    h.get_by_label_contains(&format!(
+        "(0 written, {} unchanged)",
+        expected.files().len()
+    ));
+}
