@@ -468,7 +468,8 @@ impl ApplyPanel {
         let mut window = egui::Window::new("Apply to AWS")
             .collapsible(false)
             .resizable(true)
-            .default_width(640.0)
+            .default_width(660.0)
+            .max_width(820.0)
             .default_pos(ctx.content_rect().center() - egui::vec2(320.0, 300.0));
         // An apply under way cannot be closed away: stop it first.
         if !busy_applying {
@@ -851,12 +852,20 @@ fn action_word(action: Action) -> &'static str {
 
 fn summary_line(ui: &mut Ui, plan: &Plan) {
     let s = plan.summary();
+    let count = |ui: &Ui, n: usize, what: &str, colour: Color32| {
+        let text = RichText::new(format!("{n} {what}"));
+        if n == 0 {
+            text.color(ui.visuals().weak_text_color())
+        } else {
+            text.color(colour).strong()
+        }
+    };
     ui.horizontal_wrapped(|ui| {
-        ui.label(RichText::new(format!("{} to create", s.create)).color(CREATE).strong());
+        ui.label(count(ui, s.create, "to create", CREATE));
         ui.label("·");
-        ui.label(RichText::new(format!("{} to update", s.update)).color(UPDATE).strong());
+        ui.label(count(ui, s.update, "to update", UPDATE));
         ui.label("·");
-        ui.label(RichText::new(format!("{} to delete", s.delete)).color(DELETE).strong());
+        ui.label(count(ui, s.delete, "to delete", DELETE));
         if s.keep > 0 {
             ui.label("·");
             ui.label(format!("{} kept (need prune)", s.keep));
@@ -894,6 +903,7 @@ fn change_ui(ui: &mut Ui, index: usize, change: &Change, open_by_default: bool) 
             if !change.fields.is_empty() {
                 egui::Grid::new(("aws-fields", index))
                     .num_columns(3)
+                    .max_col_width(300.0)
                     .striped(true)
                     .spacing([12.0, 2.0])
                     .show(ui, |ui| {
@@ -903,20 +913,18 @@ fn change_ui(ui: &mut Ui, index: usize, change: &Change, open_by_default: bool) 
                         ui.end_row();
                         for f in &change.fields {
                             ui.label(RichText::new(&f.field).monospace());
-                            ui.label(
-                                RichText::new(f.old.as_deref().unwrap_or("—"))
-                                    .monospace()
-                                    .color(if f.old.is_some() && change.action != Action::Create {
-                                        DELETE
-                                    } else {
-                                        ui.visuals().weak_text_color()
-                                    }),
-                            );
-                            ui.label(
-                                RichText::new(f.new.as_deref().unwrap_or("(removed)"))
-                                    .monospace()
-                                    .color(if f.new.is_some() { CREATE } else { DELETE }),
-                            );
+                            let old = RichText::new(f.old.as_deref().unwrap_or("—"))
+                                .monospace()
+                                .color(if f.old.is_some() && change.action != Action::Create {
+                                    DELETE
+                                } else {
+                                    ui.visuals().weak_text_color()
+                                });
+                            ui.add(egui::Label::new(old).wrap());
+                            let new = RichText::new(f.new.as_deref().unwrap_or("(removed)"))
+                                .monospace()
+                                .color(if f.new.is_some() { CREATE } else { DELETE });
+                            ui.add(egui::Label::new(new).wrap());
                             ui.end_row();
                         }
                     });
@@ -1055,11 +1063,13 @@ fn preview_ui(
         return action;
     }
     ui.label(format!(
-        "This writes to account {account}. {CONFIRM_LABEL}, {}:",
-        planned.name
+        "This writes to account {account}: {} in {}.",
+        crate::edits::count(plan.op_count(), "API call"),
+        crate::edits::count(plan.regions.len(), "region")
     ));
     ui.horizontal(|ui| {
-        let l = ui.label(RichText::new(CONFIRM_LABEL).small().weak());
+        let l = ui.label(CONFIRM_LABEL);
+        ui.label(RichText::new(&planned.name).strong().monospace());
         ui.add(
             egui::TextEdit::singleline(typed)
                 .hint_text(&planned.name)
