@@ -1094,6 +1094,7 @@ impl TopoplanApp {
         egui::CentralPanel::no_frame().show(ui, |ui| {
             let overlay = Overlay {
                 load: self.doc.current_load(),
+                health: None,
             };
             let out = self.canvas.show(
                 ui,

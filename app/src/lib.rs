@@ -17,6 +17,7 @@ pub mod export_ui;
 pub mod files;
 pub mod form;
 pub mod gallery_ui;
+pub mod health;
 pub mod history;
 pub mod icons;
 pub mod inspector_ui;

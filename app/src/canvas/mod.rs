@@ -38,6 +38,9 @@ pub struct PaletteDrag(pub NodeKind);
 pub struct Overlay<'a> {
     /// Healthy steady-state load, for the rps labels on nodes and edges.
     pub load: Option<&'a Load>,
+    /// A failure scenario's outcome: nodes recoloured by state, failed
+    /// regions and AZs marked (the what-if mode).
+    pub health: Option<&'a crate::health::HealthMap>,
 }
 
 /// What happened on the canvas this frame, for the app to act on.

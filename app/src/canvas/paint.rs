@@ -171,6 +171,9 @@ impl Paint<'_> {
                 stroke,
                 StrokeKind::Inside,
             );
+            if let Some(failed) = self.overlay.health.map(|h| &h.failed) {
+                self.failed_marks(lane, rect, failed);
+            }
             let title = match &lane.region {
                 None if lane.row > 0 => "Global · continued".to_owned(),
                 None => "Global".to_owned(),
@@ -227,6 +230,33 @@ impl Paint<'_> {
                 [pos2(x, top), pos2(x, rect.max.y)],
                 Stroke::new(1.0, style::band_line(self.visuals)),
             );
+        }
+    }
+
+    /// A failed region's lane, and failed AZs' bands, washed in the
+    /// "down" colour.
+    fn failed_marks(&self, lane: &layout::Lane, rect: Rect, failed: &crate::health::Failed) {
+        let down = crate::health::Health::Down.color();
+        let wash = down.gamma_multiply(0.14);
+        if lane
+            .region
+            .as_ref()
+            .is_some_and(|r| failed.regions.contains(r))
+        {
+            self.painter.rect(
+                rect,
+                CornerRadius::same(8),
+                wash,
+                Stroke::new(2.0, down),
+                StrokeKind::Inside,
+            );
+            return;
+        }
+        for band in &lane.bands {
+            if band.az.as_ref().is_some_and(|az| failed.azs.contains(az)) {
+                self.painter
+                    .rect_filled(self.camera.rect_to_screen(band.rect), 0.0, wash);
+            }
         }
     }
 
@@ -441,7 +471,11 @@ impl Paint<'_> {
             r = Rect::from_center_size(r.center(), vec2(1.0, r.height()));
         }
         let kind = node.kind();
-        let accent = style::kind_color(kind);
+        let site = self
+            .overlay
+            .health
+            .and_then(|h| h.site(ix, lane.region.as_deref()));
+        let accent = site.map_or_else(|| style::kind_color(kind), |s| s.health.color());
         let accent = if inactive {
             accent.gamma_multiply(0.4)
         } else {
@@ -540,6 +574,25 @@ impl Paint<'_> {
             y += badge.size().y + 2.0;
             self.painter
                 .galley(pos2(r.min.x + pad, y - badge.size().y - 2.0), badge, weak);
+        }
+        if let Some(site) = site {
+            // Under a scenario the state replaces the steady-state load.
+            let px = (10.5 * scale).max(9.5);
+            if y + px < r.max.y - 2.0 {
+                self.painter.text(
+                    pos2(r.min.x + pad, y),
+                    Align2::LEFT_TOP,
+                    format!(
+                        "{} · {:.0}% served",
+                        site.health.label(),
+                        site.served_fraction * 100.0
+                    ),
+                    FontId::proportional(px),
+                    site.health.color(),
+                );
+            }
+            self.az_chips(node, rect, lane);
+            return;
         }
         let load = self.overlay.load.map(|load| match &lane.region {
             Some(region) => load.node_in(ix, region).total(),
