@@ -4,7 +4,6 @@
 //! topoplan's own reads.
 #![expect(
     clippy::expect_used,
-    clippy::unwrap_used,
     reason = "a test that cannot go on should fail loudly"
 )]
 

@@ -32,7 +32,6 @@ use crate::aws_flow::{self, Connection, Refusal};
 
 /// What the user types in the first step.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-#[expect(clippy::struct_excessive_bools, reason = "check boxes of a form")]
 pub struct Form {
     pub profile: String,
     pub region: String,
@@ -663,12 +662,10 @@ fn steps_header(ui: &mut Ui, step: Step) {
     ui.horizontal(|ui| {
         for (i, (_, label)) in steps.iter().enumerate() {
             let text = RichText::new(*label);
-            let text = if i == current {
-                text.strong().color(ui.visuals().strong_text_color())
-            } else if i < current {
-                text
-            } else {
-                text.weak()
+            let text = match i.cmp(&current) {
+                std::cmp::Ordering::Equal => text.strong().color(ui.visuals().strong_text_color()),
+                std::cmp::Ordering::Less => text,
+                std::cmp::Ordering::Greater => text.weak(),
             };
             ui.label(text);
             if i + 1 < steps.len() {

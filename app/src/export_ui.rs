@@ -6,6 +6,7 @@
 //! it), with "Open folder".
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use egui::{RichText, Ui};
@@ -273,11 +274,12 @@ fn summary(ui: &mut Ui, e: &Exported, topology: &Topology) -> Option<String> {
         e.resources
     );
     if !e.written.removed.is_empty() {
-        line.push_str(&format!(
+        let _ = write!(
+            line,
             "; removed {} no longer generated: {}",
             e.written.removed.len(),
             e.written.removed.join(", ")
-        ));
+        );
     }
     ui.label(line);
     if !e.required_variables.is_empty() {

@@ -542,7 +542,11 @@ impl Paint<'_> {
         let name_px = (13.0 * scale).max(10.5);
         let text_x = icon_c.x + icon_r + 5.0;
         // Zoomed out, a tall box lets a long name take two lines.
-        let rows = if name_px > 13.0 * scale && r.height() > 4.0 * name_px {
+        let rows = if name_px <= 13.0 * scale {
+            1
+        } else if r.height() > 6.5 * name_px {
+            3
+        } else if r.height() > 4.0 * name_px {
             2
         } else {
             1
