@@ -1051,7 +1051,14 @@ impl TopoplanApp {
             self.pruned_at = now;
         }
         if ctx.input(|i| i.viewport().close_requested()) && !self.closing {
-            if self.doc.is_dirty() {
+            if self.apply.step() == crate::apply_ui::Step::Applying {
+                // Quitting would drop the calls in flight with no report.
+                ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+                self.say(
+                    "An apply to AWS is under way: stop it (Apply to AWS window) before quitting",
+                    true,
+                );
+            } else if self.doc.is_dirty() {
                 ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
                 self.modal = Some(Modal::Confirm { then: Intent::Quit });
             } else {
