@@ -345,8 +345,11 @@ fn modes(ui: &mut Ui, topology: &Topology, c: &Comparison) -> Option<Labelled> {
             .enumerate()
             .map(|(i, row)| {
                 let usd = row.by_category.get(ci).map_or(0.0, |(_, v)| *v);
+                let color = category_color(*category);
                 let bar = Bar::new(i as f64, usd)
                     .width(0.6)
+                    .fill(color.gamma_multiply(0.85))
+                    .stroke(egui::Stroke::new(1.0, color))
                     .base_offset(below[i])
                     .name(format!("{}: {}", category.label(), format_usd(usd)));
                 below[i] += usd;
