@@ -10,8 +10,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use topoplan_core::templates;
 
-mod cost;
 mod aws;
+mod cost;
 mod document;
 mod export;
 

@@ -42,9 +42,9 @@ pub(crate) fn custom_domain(
     let label = ctx.label(api, region);
     s.push(
         dsl::resource("aws_apigatewayv2_domain_name", &label)
-            .add_attribute(("provider", region.provider()))
-            .add_attribute(("domain_name", name))
-            .add_attribute((
+            .add_attribute(dsl::attr("provider", region.provider()))
+            .add_attribute(dsl::attr("domain_name", name))
+            .add_attribute(dsl::attr(
                 "tags",
                 Ctx::tags(api, &ctx.name(&[&ctx.dashed(api), &region.id], 255)),
             ))
@@ -60,13 +60,19 @@ pub(crate) fn custom_domain(
     );
     s.push(
         dsl::resource("aws_apigatewayv2_api_mapping", &label)
-            .add_attribute(("provider", region.provider()))
-            .add_attribute(("api_id", res("aws_apigatewayv2_api", &label, "id")))
-            .add_attribute((
+            .add_attribute(dsl::attr("provider", region.provider()))
+            .add_attribute(dsl::attr(
+                "api_id",
+                res("aws_apigatewayv2_api", &label, "id"),
+            ))
+            .add_attribute(dsl::attr(
                 "domain_name",
                 res("aws_apigatewayv2_domain_name", &label, "id"),
             ))
-            .add_attribute(("stage", res("aws_apigatewayv2_stage", &label, "id")))
+            .add_attribute(dsl::attr(
+                "stage",
+                res("aws_apigatewayv2_stage", &label, "id"),
+            ))
             .build(),
     );
     let config = dsl::index(
@@ -126,10 +132,10 @@ pub(crate) fn emit(ctx: &Ctx<'_>, node: &Node, spec: &ApiGatewaySpec, out: &mut 
         );
         s.push(
             dsl::resource("aws_apigatewayv2_api", &label)
-                .add_attribute(("provider", region.provider()))
-                .add_attribute(("name", string(name.as_str())))
-                .add_attribute(("protocol_type", string("HTTP")))
-                .add_attribute(("tags", Ctx::tags(node, &name)))
+                .add_attribute(dsl::attr("provider", region.provider()))
+                .add_attribute(dsl::attr("name", string(name.as_str())))
+                .add_attribute(dsl::attr("protocol_type", string("HTTP")))
+                .add_attribute(dsl::attr("tags", Ctx::tags(node, &name)))
                 .build(),
         );
         let logs = format!("{label}_access");
@@ -138,11 +144,14 @@ pub(crate) fn emit(ctx: &Ctx<'_>, node: &Node, spec: &ApiGatewaySpec, out: &mut 
         ));
         s.push(
             dsl::resource("aws_apigatewayv2_stage", &label)
-                .add_attribute(("provider", region.provider()))
-                .add_attribute(("api_id", res("aws_apigatewayv2_api", &label, "id")))
-                .add_attribute(("name", string("$default")))
-                .add_attribute(("auto_deploy", true))
-                .add_attribute(("tags", Ctx::tags(node, &name)))
+                .add_attribute(dsl::attr("provider", region.provider()))
+                .add_attribute(dsl::attr(
+                    "api_id",
+                    res("aws_apigatewayv2_api", &label, "id"),
+                ))
+                .add_attribute(dsl::attr("name", string("$default")))
+                .add_attribute(dsl::attr("auto_deploy", true))
+                .add_attribute(dsl::attr("tags", Ctx::tags(node, &name)))
                 .add_block(dsl::attrs_block(
                     "default_route_settings",
                     vec![
@@ -214,17 +223,17 @@ fn integrations(ctx: &Ctx<'_>, node: &Node, region: &RegionCtx, s: &mut Section,
     );
     s.push(
         dsl::resource("aws_apigatewayv2_vpc_link", &label)
-            .add_attribute(("provider", region.provider()))
-            .add_attribute(("name", string(link_name.as_str())))
-            .add_attribute((
+            .add_attribute(dsl::attr("provider", region.provider()))
+            .add_attribute(dsl::attr("name", string(link_name.as_str())))
+            .add_attribute(dsl::attr(
                 "subnet_ids",
                 network::all_subnet_ids(network::Tier::Private, region),
             ))
-            .add_attribute((
+            .add_attribute(dsl::attr(
                 "security_group_ids",
                 dsl::list([security::id(ctx, node, region)]),
             ))
-            .add_attribute(("tags", Ctx::tags(node, &link_name)))
+            .add_attribute(dsl::attr("tags", Ctx::tags(node, &link_name)))
             .build(),
     );
     for (i, lb) in targets.iter().enumerate() {
@@ -233,20 +242,23 @@ fn integrations(ctx: &Ctx<'_>, node: &Node, region: &RegionCtx, s: &mut Section,
         };
         let il = format!("{}_{}_{}", ctx.ident(node), ctx.ident(lb), region.ident);
         let mut b = dsl::resource("aws_apigatewayv2_integration", &il)
-            .add_attribute(("provider", region.provider()))
-            .add_attribute(("api_id", res("aws_apigatewayv2_api", &label, "id")))
-            .add_attribute(("integration_type", string("HTTP_PROXY")))
-            .add_attribute(("integration_method", string("ANY")))
-            .add_attribute(("connection_type", string("VPC_LINK")))
-            .add_attribute((
+            .add_attribute(dsl::attr("provider", region.provider()))
+            .add_attribute(dsl::attr(
+                "api_id",
+                res("aws_apigatewayv2_api", &label, "id"),
+            ))
+            .add_attribute(dsl::attr("integration_type", string("HTTP_PROXY")))
+            .add_attribute(dsl::attr("integration_method", string("ANY")))
+            .add_attribute(dsl::attr("connection_type", string("VPC_LINK")))
+            .add_attribute(dsl::attr(
                 "connection_id",
                 res("aws_apigatewayv2_vpc_link", &label, "id"),
             ))
-            .add_attribute((
+            .add_attribute(dsl::attr(
                 "integration_uri",
                 load_balancer::listener_arn(ctx, lb, region),
             ))
-            .add_attribute(("payload_format_version", string("1.0")));
+            .add_attribute(dsl::attr("payload_format_version", string("1.0")));
         if matches!(load_balancer::protocol(lb_spec), "HTTPS" | "TLS") {
             // The load balancer's certificate is for the public domain.
             b = b.add_block(dsl::attrs_block(
@@ -262,10 +274,13 @@ fn integrations(ctx: &Ctx<'_>, node: &Node, region: &RegionCtx, s: &mut Section,
         };
         s.push(
             dsl::resource("aws_apigatewayv2_route", &il)
-                .add_attribute(("provider", region.provider()))
-                .add_attribute(("api_id", res("aws_apigatewayv2_api", &label, "id")))
-                .add_attribute(("route_key", string(route_key)))
-                .add_attribute((
+                .add_attribute(dsl::attr("provider", region.provider()))
+                .add_attribute(dsl::attr(
+                    "api_id",
+                    res("aws_apigatewayv2_api", &label, "id"),
+                ))
+                .add_attribute(dsl::attr("route_key", string(route_key)))
+                .add_attribute(dsl::attr(
                     "target",
                     dsl::template(vec![
                         Part::Text("integrations/"),

@@ -21,10 +21,13 @@ pub(crate) fn emit(ctx: &Ctx<'_>, node: &Node, spec: &CacheSpec, out: &mut Out) 
         );
         s.push(
             dsl::resource("aws_elasticache_subnet_group", &label)
-                .add_attribute(("provider", region.provider()))
-                .add_attribute(("name", string(group_name.as_str())))
-                .add_attribute(("subnet_ids", network::subnet_ids(network::Tier::Data, azs)))
-                .add_attribute(("tags", Ctx::tags(node, &group_name)))
+                .add_attribute(dsl::attr("provider", region.provider()))
+                .add_attribute(dsl::attr("name", string(group_name.as_str())))
+                .add_attribute(dsl::attr(
+                    "subnet_ids",
+                    network::subnet_ids(network::Tier::Data, azs),
+                ))
+                .add_attribute(dsl::attr("tags", Ctx::tags(node, &group_name)))
                 .build(),
         );
         match spec.engine {
@@ -76,20 +79,20 @@ fn replication_group(
     let cluster_mode = spec.shards > 1;
     let replicated = spec.replicas > 0;
     let mut b = dsl::resource("aws_elasticache_replication_group", &label)
-        .add_attribute(("provider", region.provider()))
-        .add_attribute(("replication_group_id", string(id.as_str())))
-        .add_attribute((
+        .add_attribute(dsl::attr("provider", region.provider()))
+        .add_attribute(dsl::attr("replication_group_id", string(id.as_str())))
+        .add_attribute(dsl::attr(
             "description",
             string(format!(
                 "{} cache {} of topology {}",
                 engine, node.id, ctx.topology_id
             )),
         ))
-        .add_attribute(("engine", string(engine)))
-        .add_attribute(("engine_version", version))
-        .add_attribute(("node_type", string(spec.node_type.as_str())))
-        .add_attribute(("port", 6379))
-        .add_attribute((
+        .add_attribute(dsl::attr("engine", string(engine)))
+        .add_attribute(dsl::attr("engine_version", version))
+        .add_attribute(dsl::attr("node_type", string(spec.node_type.as_str())))
+        .add_attribute(dsl::attr("port", 6379))
+        .add_attribute(dsl::attr(
             "parameter_group_name",
             string(if cluster_mode {
                 format!("default.{family}.cluster.on")
@@ -97,35 +100,38 @@ fn replication_group(
                 format!("default.{family}")
             }),
         ))
-        .add_attribute((
+        .add_attribute(dsl::attr(
             "subnet_group_name",
             res("aws_elasticache_subnet_group", &label, "name"),
         ))
-        .add_attribute((
+        .add_attribute(dsl::attr(
             "security_group_ids",
             dsl::list([security::id(ctx, node, region)]),
         ));
     b = if cluster_mode {
-        b.add_attribute(("num_node_groups", spec.shards))
-            .add_attribute(("replicas_per_node_group", spec.replicas))
+        b.add_attribute(dsl::attr("num_node_groups", spec.shards))
+            .add_attribute(dsl::attr("replicas_per_node_group", spec.replicas))
     } else {
-        b.add_attribute(("num_cache_clusters", 1 + spec.replicas))
-            .add_attribute((
+        b.add_attribute(dsl::attr("num_cache_clusters", 1 + spec.replicas))
+            .add_attribute(dsl::attr(
                 "preferred_cache_cluster_azs",
                 spread(azs, 1 + spec.replicas),
             ))
     };
     b = b
         // Cluster mode always fails over; without replicas there is nothing to fail over to.
-        .add_attribute(("automatic_failover_enabled", cluster_mode || replicated))
-        .add_attribute(("multi_az_enabled", replicated))
-        .add_attribute(("at_rest_encryption_enabled", true))
-        .add_attribute(("kms_key_id", encryption::key_arn(region)))
-        .add_attribute(("transit_encryption_enabled", true))
-        .add_attribute(("auth_token", variables::cache_auth_token(out)))
-        .add_attribute(("snapshot_retention_limit", 7))
-        .add_attribute(("auto_minor_version_upgrade", true))
-        .add_attribute(("tags", Ctx::tags(node, &id)));
+        .add_attribute(dsl::attr(
+            "automatic_failover_enabled",
+            cluster_mode || replicated,
+        ))
+        .add_attribute(dsl::attr("multi_az_enabled", replicated))
+        .add_attribute(dsl::attr("at_rest_encryption_enabled", true))
+        .add_attribute(dsl::attr("kms_key_id", encryption::key_arn(region)))
+        .add_attribute(dsl::attr("transit_encryption_enabled", true))
+        .add_attribute(dsl::attr("auth_token", variables::cache_auth_token(out)))
+        .add_attribute(dsl::attr("snapshot_retention_limit", 7))
+        .add_attribute(dsl::attr("auto_minor_version_upgrade", true))
+        .add_attribute(dsl::attr("tags", Ctx::tags(node, &id)));
     s.push(b.build());
     let _ = subnet_group;
     let endpoint = if cluster_mode {
@@ -169,32 +175,38 @@ fn memcached(
     let _ = subnet_group;
     s.push(
         dsl::resource("aws_elasticache_cluster", &label)
-            .add_attribute(("provider", region.provider()))
-            .add_attribute(("cluster_id", string(id.as_str())))
-            .add_attribute(("engine", string("memcached")))
-            .add_attribute((
+            .add_attribute(dsl::attr("provider", region.provider()))
+            .add_attribute(dsl::attr("cluster_id", string(id.as_str())))
+            .add_attribute(dsl::attr("engine", string("memcached")))
+            .add_attribute(dsl::attr(
                 "engine_version",
                 variables::engine_version("memcached_version", "Memcached", "1.6.22", out),
             ))
-            .add_attribute(("node_type", string(spec.node_type.as_str())))
-            .add_attribute(("num_cache_nodes", nodes))
-            .add_attribute(("port", 11211))
-            .add_attribute(("parameter_group_name", string("default.memcached1.6")))
-            .add_attribute((
+            .add_attribute(dsl::attr("node_type", string(spec.node_type.as_str())))
+            .add_attribute(dsl::attr("num_cache_nodes", nodes))
+            .add_attribute(dsl::attr("port", 11211))
+            .add_attribute(dsl::attr(
+                "parameter_group_name",
+                string("default.memcached1.6"),
+            ))
+            .add_attribute(dsl::attr(
                 "az_mode",
                 string(if cross_az { "cross-az" } else { "single-az" }),
             ))
-            .add_attribute(("preferred_availability_zones", spread(azs, nodes)))
-            .add_attribute((
+            .add_attribute(dsl::attr(
+                "preferred_availability_zones",
+                spread(azs, nodes),
+            ))
+            .add_attribute(dsl::attr(
                 "subnet_group_name",
                 res("aws_elasticache_subnet_group", &label, "name"),
             ))
-            .add_attribute((
+            .add_attribute(dsl::attr(
                 "security_group_ids",
                 dsl::list([security::id(ctx, node, region)]),
             ))
-            .add_attribute(("transit_encryption_enabled", true))
-            .add_attribute(("tags", Ctx::tags(node, &id)))
+            .add_attribute(dsl::attr("transit_encryption_enabled", true))
+            .add_attribute(dsl::attr("tags", Ctx::tags(node, &id)))
             .build(),
     );
     out.output(OutputDef {

@@ -97,8 +97,8 @@ pub(crate) fn emit(ctx: &Ctx<'_>, node: &Node, spec: &CdnSpec, out: &mut Out) {
                 for (r, id) in regions.iter().zip(&ids) {
                     origin_blocks.push(
                         dsl::block("origin")
-                            .add_attribute(("origin_id", string(id.as_str())))
-                            .add_attribute((
+                            .add_attribute(dsl::attr("origin_id", string(id.as_str())))
+                            .add_attribute(dsl::attr(
                                 "domain_name",
                                 res(
                                     "aws_s3_bucket",
@@ -106,7 +106,7 @@ pub(crate) fn emit(ctx: &Ctx<'_>, node: &Node, spec: &CdnSpec, out: &mut Out) {
                                     "bucket_regional_domain_name",
                                 ),
                             ))
-                            .add_attribute((
+                            .add_attribute(dsl::attr(
                                 "origin_access_control_id",
                                 res("aws_cloudfront_origin_access_control", &label, "id"),
                             ))
@@ -116,7 +116,7 @@ pub(crate) fn emit(ctx: &Ctx<'_>, node: &Node, spec: &CdnSpec, out: &mut Out) {
                 let target_id = if ids.len() > 1 {
                     let group = format!("s3-{}", target.id);
                     let mut g = dsl::block("origin_group")
-                        .add_attribute(("origin_id", string(group.as_str())))
+                        .add_attribute(dsl::attr("origin_id", string(group.as_str())))
                         .add_block(dsl::attrs_block(
                             "failover_criteria",
                             vec![(
@@ -213,11 +213,14 @@ pub(crate) fn emit(ctx: &Ctx<'_>, node: &Node, spec: &CdnSpec, out: &mut Out) {
         );
         s.push(
             iam::global_resource(ctx, "aws_cloudfront_origin_access_control", &label)
-                .add_attribute(("name", string(name.as_str())))
-                .add_attribute(("description", string(format!("Buckets behind {}", node.id))))
-                .add_attribute(("origin_access_control_origin_type", string("s3")))
-                .add_attribute(("signing_behavior", string("always")))
-                .add_attribute(("signing_protocol", string("sigv4")))
+                .add_attribute(dsl::attr("name", string(name.as_str())))
+                .add_attribute(dsl::attr(
+                    "description",
+                    string(format!("Buckets behind {}", node.id)),
+                ))
+                .add_attribute(dsl::attr("origin_access_control_origin_type", string("s3")))
+                .add_attribute(dsl::attr("signing_behavior", string("always")))
+                .add_attribute(dsl::attr("signing_protocol", string("sigv4")))
                 .build(),
         );
     }
@@ -225,18 +228,18 @@ pub(crate) fn emit(ctx: &Ctx<'_>, node: &Node, spec: &CdnSpec, out: &mut Out) {
     let aliases = dns::names_for(ctx, node, out);
     let comment: String = node.name.chars().take(128).collect();
     let mut b = iam::global_resource(ctx, "aws_cloudfront_distribution", &label)
-        .add_attribute(("enabled", true))
-        .add_attribute(("is_ipv6_enabled", true))
-        .add_attribute(("http_version", string("http2and3")))
-        .add_attribute(("comment", string(comment)))
-        .add_attribute(("price_class", string("PriceClass_All")));
+        .add_attribute(dsl::attr("enabled", true))
+        .add_attribute(dsl::attr("is_ipv6_enabled", true))
+        .add_attribute(dsl::attr("http_version", string("http2and3")))
+        .add_attribute(dsl::attr("comment", string(comment)))
+        .add_attribute(dsl::attr("price_class", string("PriceClass_All")));
     if default.is_static {
-        b = b.add_attribute(("default_root_object", string("index.html")));
+        b = b.add_attribute(dsl::attr("default_root_object", string("index.html")));
     }
     if !aliases.is_empty() {
-        b = b.add_attribute(("aliases", dsl::list(aliases.clone())));
+        b = b.add_attribute(dsl::attr("aliases", dsl::list(aliases.clone())));
     }
-    b = b.add_attribute((
+    b = b.add_attribute(dsl::attr(
         "tags",
         Ctx::tags(node, &ctx.name(&[&ctx.dashed(node)], 255)),
     ));
@@ -317,8 +320,8 @@ fn warn_single_region(ctx: &Ctx<'_>, cdn: &Node, origin: &Node, region: &RegionC
 
 fn custom_origin(id: &str, domain: Expression, https: bool, port: u16) -> Block {
     dsl::block("origin")
-        .add_attribute(("origin_id", string(id)))
-        .add_attribute(("domain_name", domain))
+        .add_attribute(dsl::attr("origin_id", string(id)))
+        .add_attribute(dsl::attr("domain_name", domain))
         .add_block(dsl::attrs_block(
             "custom_origin_config",
             vec![
@@ -354,8 +357,8 @@ fn security_headers(ctx: &Ctx<'_>, node: &Node, out: &mut Out) -> Block {
         "aws_cloudfront_response_headers_policy",
         &ctx.ident(node),
     )
-    .add_attribute(("name", string(name.as_str())))
-    .add_attribute((
+    .add_attribute(dsl::attr("name", string(name.as_str())))
+    .add_attribute(dsl::attr(
         "comment",
         string(format!("Security headers of {}", node.id)),
     ))
@@ -390,30 +393,45 @@ fn security_headers(ctx: &Ctx<'_>, node: &Node, out: &mut Out) -> Block {
 fn behaviour(kind: &str, origin: &Origin<'_>, path: Option<String>, headers: &Expression) -> Block {
     let mut b = dsl::block(kind);
     if let Some(path) = path {
-        b = b.add_attribute(("path_pattern", string(path)));
+        b = b.add_attribute(dsl::attr("path_pattern", string(path)));
     }
     b = b
-        .add_attribute(("target_origin_id", string(origin.target_id.as_str())))
-        .add_attribute(("viewer_protocol_policy", string("redirect-to-https")))
-        .add_attribute(("compress", true));
+        .add_attribute(dsl::attr(
+            "target_origin_id",
+            string(origin.target_id.as_str()),
+        ))
+        .add_attribute(dsl::attr(
+            "viewer_protocol_policy",
+            string("redirect-to-https"),
+        ))
+        .add_attribute(dsl::attr("compress", true));
     if origin.is_static {
         b = b
-            .add_attribute(("allowed_methods", dsl::strings(["GET", "HEAD", "OPTIONS"])))
-            .add_attribute(("cached_methods", dsl::strings(["GET", "HEAD"])))
-            .add_attribute(("cache_policy_id", local("cloudfront_caching_optimized")));
+            .add_attribute(dsl::attr(
+                "allowed_methods",
+                dsl::strings(["GET", "HEAD", "OPTIONS"]),
+            ))
+            .add_attribute(dsl::attr("cached_methods", dsl::strings(["GET", "HEAD"])))
+            .add_attribute(dsl::attr(
+                "cache_policy_id",
+                local("cloudfront_caching_optimized"),
+            ));
     } else {
         b = b
-            .add_attribute((
+            .add_attribute(dsl::attr(
                 "allowed_methods",
                 dsl::strings(["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"]),
             ))
-            .add_attribute(("cached_methods", dsl::strings(["GET", "HEAD"])))
-            .add_attribute(("cache_policy_id", local("cloudfront_caching_disabled")))
-            .add_attribute((
+            .add_attribute(dsl::attr("cached_methods", dsl::strings(["GET", "HEAD"])))
+            .add_attribute(dsl::attr(
+                "cache_policy_id",
+                local("cloudfront_caching_disabled"),
+            ))
+            .add_attribute(dsl::attr(
                 "origin_request_policy_id",
                 local("cloudfront_all_viewer_except_host_header"),
             ));
     }
-    b.add_attribute(("response_headers_policy_id", headers.clone()))
+    b.add_attribute(dsl::attr("response_headers_policy_id", headers.clone()))
         .build()
 }

@@ -150,17 +150,20 @@ fn launch_template(
     );
     let description: String = node.name.chars().take(255).collect();
     let mut b = dsl::resource("aws_launch_template", &label)
-        .add_attribute(("provider", region.provider()))
-        .add_attribute(("name", string(name.as_str())))
-        .add_attribute(("description", string(description)))
-        .add_attribute(("image_id", variables::ami(region, out)))
-        .add_attribute(("instance_type", string(spec.instance_type.as_str())))
-        .add_attribute(("update_default_version", true))
-        .add_attribute((
+        .add_attribute(dsl::attr("provider", region.provider()))
+        .add_attribute(dsl::attr("name", string(name.as_str())))
+        .add_attribute(dsl::attr("description", string(description)))
+        .add_attribute(dsl::attr("image_id", variables::ami(region, out)))
+        .add_attribute(dsl::attr(
+            "instance_type",
+            string(spec.instance_type.as_str()),
+        ))
+        .add_attribute(dsl::attr("update_default_version", true))
+        .add_attribute(dsl::attr(
             "vpc_security_group_ids",
             dsl::list([security::id(ctx, node, region)]),
         ))
-        .add_attribute(("tags", Ctx::tags(node, &name)))
+        .add_attribute(dsl::attr("tags", Ctx::tags(node, &name)))
         .add_block(dsl::attrs_block(
             "iam_instance_profile",
             vec![("arn", res("aws_iam_instance_profile", profile, "arn"))],
@@ -181,7 +184,7 @@ fn launch_template(
         ))
         .add_block(
             dsl::block("block_device_mappings")
-                .add_attribute(("device_name", string("/dev/xvda")))
+                .add_attribute(dsl::attr("device_name", string("/dev/xvda")))
                 .add_block(dsl::attrs_block(
                     "ebs",
                     vec![
@@ -196,8 +199,8 @@ fn launch_template(
     for resource_type in ["instance", "volume"] {
         b = b.add_block(
             dsl::block("tag_specifications")
-                .add_attribute(("resource_type", string(resource_type)))
-                .add_attribute((
+                .add_attribute(dsl::attr("resource_type", string(resource_type)))
+                .add_attribute(dsl::attr(
                     "tags",
                     dsl::object([
                         ("Name", string(name.as_str())),
@@ -235,20 +238,23 @@ fn autoscaling_group(
         "EC2"
     };
     let mut b = dsl::resource("aws_autoscaling_group", &label)
-        .add_attribute(("provider", region.provider()))
-        .add_attribute(("name", string(name.as_str())))
-        .add_attribute(("min_size", min))
-        .add_attribute(("desired_capacity", desired))
-        .add_attribute(("max_size", max))
-        .add_attribute((
+        .add_attribute(dsl::attr("provider", region.provider()))
+        .add_attribute(dsl::attr("name", string(name.as_str())))
+        .add_attribute(dsl::attr("min_size", min))
+        .add_attribute(dsl::attr("desired_capacity", desired))
+        .add_attribute(dsl::attr("max_size", max))
+        .add_attribute(dsl::attr(
             "vpc_zone_identifier",
             network::subnet_ids(network::Tier::Private, azs),
         ))
-        .add_attribute(("health_check_type", string(health)))
-        .add_attribute(("health_check_grace_period", spec.health_check_grace_secs))
-        .add_attribute(("default_instance_warmup", spec.warmup_secs));
+        .add_attribute(dsl::attr("health_check_type", string(health)))
+        .add_attribute(dsl::attr(
+            "health_check_grace_period",
+            spec.health_check_grace_secs,
+        ))
+        .add_attribute(dsl::attr("default_instance_warmup", spec.warmup_secs));
     if !target_groups.is_empty() {
-        b = b.add_attribute(("target_group_arns", dsl::list(target_groups)));
+        b = b.add_attribute(dsl::attr("target_group_arns", dsl::list(target_groups)));
     }
     b = b
         .add_block(dsl::attrs_block(
@@ -263,7 +269,7 @@ fn autoscaling_group(
         ))
         .add_block(
             dsl::block("instance_refresh")
-                .add_attribute(("strategy", string("Rolling")))
+                .add_attribute(dsl::attr("strategy", string("Rolling")))
                 .add_block(dsl::attrs_block(
                     "preferences",
                     vec![("min_healthy_percentage", 90.into())],
@@ -323,14 +329,14 @@ fn scaling(
     ) {
         s.push(
             dsl::resource("aws_autoscaling_policy", &format!("{label}_cpu"))
-                .add_attribute(("provider", region.provider()))
-                .add_attribute(("name", string(format!("{base}-cpu-target"))))
-                .add_attribute(("autoscaling_group_name", asg_name.clone()))
-                .add_attribute(("policy_type", string("TargetTrackingScaling")))
-                .add_attribute(("estimated_instance_warmup", spec.warmup_secs))
+                .add_attribute(dsl::attr("provider", region.provider()))
+                .add_attribute(dsl::attr("name", string(format!("{base}-cpu-target"))))
+                .add_attribute(dsl::attr("autoscaling_group_name", asg_name.clone()))
+                .add_attribute(dsl::attr("policy_type", string("TargetTrackingScaling")))
+                .add_attribute(dsl::attr("estimated_instance_warmup", spec.warmup_secs))
                 .add_block(
                     dsl::block("target_tracking_configuration")
-                        .add_attribute(("target_value", target))
+                        .add_attribute(dsl::attr("target_value", target))
                         .add_block(dsl::attrs_block(
                             "predefined_metric_specification",
                             vec![("predefined_metric_type", string("ASGAverageCPUUtilization"))],
@@ -345,17 +351,17 @@ fn scaling(
         ScalingPolicy::Predictive => {
             s.push(
                 dsl::resource("aws_autoscaling_policy", &format!("{label}_predictive"))
-                    .add_attribute(("provider", region.provider()))
-                    .add_attribute(("name", string(format!("{base}-cpu-forecast"))))
-                    .add_attribute(("autoscaling_group_name", asg_name))
-                    .add_attribute(("policy_type", string("PredictiveScaling")))
+                    .add_attribute(dsl::attr("provider", region.provider()))
+                    .add_attribute(dsl::attr("name", string(format!("{base}-cpu-forecast"))))
+                    .add_attribute(dsl::attr("autoscaling_group_name", asg_name))
+                    .add_attribute(dsl::attr("policy_type", string("PredictiveScaling")))
                     .add_block(
                         dsl::block("predictive_scaling_configuration")
-                            .add_attribute(("mode", string("ForecastAndScale")))
-                            .add_attribute(("scheduling_buffer_time", spec.warmup_secs))
+                            .add_attribute(dsl::attr("mode", string("ForecastAndScale")))
+                            .add_attribute(dsl::attr("scheduling_buffer_time", spec.warmup_secs))
                             .add_block(
                                 dsl::block("metric_specification")
-                                    .add_attribute(("target_value", target))
+                                    .add_attribute(dsl::attr("target_value", target))
                                     .add_block(dsl::attrs_block(
                                         "predefined_metric_pair_specification",
                                         vec![(
@@ -394,30 +400,31 @@ fn step_scaling(
     let low = (target - 20.0).max(5.0);
     let period = alarm_period(spec.metric_period_secs);
     let step = |lower: Option<f64>, upper: Option<f64>, adjustment: i64| {
-        let mut b = dsl::block("step_adjustment").add_attribute(("scaling_adjustment", adjustment));
+        let mut b = dsl::block("step_adjustment")
+            .add_attribute(dsl::attr("scaling_adjustment", adjustment));
         if let Some(lower) = lower {
-            b = b.add_attribute(("metric_interval_lower_bound", lower));
+            b = b.add_attribute(dsl::attr("metric_interval_lower_bound", lower));
         }
         if let Some(upper) = upper {
-            b = b.add_attribute(("metric_interval_upper_bound", upper));
+            b = b.add_attribute(dsl::attr("metric_interval_upper_bound", upper));
         }
         b.build()
     };
     let policy = |suffix: &str, steps: Vec<Block>| {
         let mut b = dsl::resource("aws_autoscaling_policy", &format!("{label}_{suffix}"))
-            .add_attribute(("provider", region.provider()))
-            .add_attribute((
+            .add_attribute(dsl::attr("provider", region.provider()))
+            .add_attribute(dsl::attr(
                 "name",
                 string(format!("{base}-{}", suffix.replace('_', "-"))),
             ))
-            .add_attribute((
+            .add_attribute(dsl::attr(
                 "autoscaling_group_name",
                 res("aws_autoscaling_group", &label, "name"),
             ))
-            .add_attribute(("policy_type", string("StepScaling")))
-            .add_attribute(("adjustment_type", string("ChangeInCapacity")))
-            .add_attribute(("metric_aggregation_type", string("Average")))
-            .add_attribute(("estimated_instance_warmup", spec.warmup_secs));
+            .add_attribute(dsl::attr("policy_type", string("StepScaling")))
+            .add_attribute(dsl::attr("adjustment_type", string("ChangeInCapacity")))
+            .add_attribute(dsl::attr("metric_aggregation_type", string("Average")))
+            .add_attribute(dsl::attr("estimated_instance_warmup", spec.warmup_secs));
         for step in steps {
             b = b.add_block(step);
         }
@@ -439,26 +446,26 @@ fn step_scaling(
     ] {
         s.push(
             dsl::resource("aws_cloudwatch_metric_alarm", &format!("{label}_{suffix}"))
-                .add_attribute(("provider", region.provider()))
-                .add_attribute((
+                .add_attribute(dsl::attr("provider", region.provider()))
+                .add_attribute(dsl::attr(
                     "alarm_name",
                     string(format!("{base}-{}", suffix.replace('_', "-"))),
                 ))
-                .add_attribute(("namespace", string("AWS/EC2")))
-                .add_attribute(("metric_name", string("CPUUtilization")))
-                .add_attribute(("statistic", string("Average")))
-                .add_attribute(("period", period))
-                .add_attribute(("evaluation_periods", 3))
-                .add_attribute(("comparison_operator", string(comparison)))
-                .add_attribute(("threshold", threshold))
-                .add_attribute((
+                .add_attribute(dsl::attr("namespace", string("AWS/EC2")))
+                .add_attribute(dsl::attr("metric_name", string("CPUUtilization")))
+                .add_attribute(dsl::attr("statistic", string("Average")))
+                .add_attribute(dsl::attr("period", period))
+                .add_attribute(dsl::attr("evaluation_periods", 3))
+                .add_attribute(dsl::attr("comparison_operator", string(comparison)))
+                .add_attribute(dsl::attr("threshold", threshold))
+                .add_attribute(dsl::attr(
                     "dimensions",
                     dsl::object([(
                         "AutoScalingGroupName",
                         res("aws_autoscaling_group", &label, "name"),
                     )]),
                 ))
-                .add_attribute((
+                .add_attribute(dsl::attr(
                     "alarm_actions",
                     dsl::list([res(
                         "aws_autoscaling_policy",
@@ -466,7 +473,10 @@ fn step_scaling(
                         "arn",
                     )]),
                 ))
-                .add_attribute(("tags", Ctx::tags(node, &format!("{base}-{suffix}"))))
+                .add_attribute(dsl::attr(
+                    "tags",
+                    Ctx::tags(node, &format!("{base}-{suffix}")),
+                ))
                 .build(),
         );
     }
@@ -501,9 +511,9 @@ fn instance_role(ctx: &Ctx<'_>, node: &Node, out: &mut Out) -> String {
     );
     s.push(
         iam::global_resource(ctx, "aws_iam_instance_profile", &label)
-            .add_attribute(("name", string(profile.as_str())))
-            .add_attribute(("role", res("aws_iam_role", &label, "name")))
-            .add_attribute(("tags", Ctx::tags(node, &profile)))
+            .add_attribute(dsl::attr("name", string(profile.as_str())))
+            .add_attribute(dsl::attr("role", res("aws_iam_role", &label, "name")))
+            .add_attribute(dsl::attr("tags", Ctx::tags(node, &profile)))
             .build(),
     );
     out.add(iam::GLOBAL_FILE, s);

@@ -148,8 +148,8 @@ pub(crate) fn shared(ctx: &Ctx<'_>, out: &mut Out) {
         ));
         s.push(
             dsl::data("aws_secretsmanager_secret_version", &label)
-                .add_attribute(("provider", region.provider()))
-                .add_attribute(("secret_id", secret))
+                .add_attribute(dsl::attr("provider", region.provider()))
+                .add_attribute(dsl::attr("secret_id", secret))
                 .build(),
         );
         out.add(&region.file, s);
@@ -309,13 +309,13 @@ fn subnet_group(ctx: &Ctx<'_>, node: &Node, region: &RegionCtx, s: &mut Section,
     }
     s.push(
         dsl::resource("aws_db_subnet_group", &ctx.label(node, region))
-            .add_attribute(("provider", region.provider()))
-            .add_attribute(("name", string(name.as_str())))
-            .add_attribute((
+            .add_attribute(dsl::attr("provider", region.provider()))
+            .add_attribute(dsl::attr("name", string(name.as_str())))
+            .add_attribute(dsl::attr(
                 "subnet_ids",
                 network::all_subnet_ids(network::Tier::Data, region),
             ))
-            .add_attribute(("tags", Ctx::tags(node, &name)))
+            .add_attribute(dsl::attr("tags", Ctx::tags(node, &name)))
             .build(),
     );
 }
@@ -339,12 +339,15 @@ fn global_cluster(
             "aws_rds_global_cluster",
             &format!("{}{}", ctx.ident(node), shard.label_suffix),
         )
-        .add_attribute(("provider", writer.provider()))
-        .add_attribute(("global_cluster_identifier", string(id.as_str())))
-        .add_attribute(("engine", string(engine.name)))
-        .add_attribute(("engine_version", engine.version.clone()))
-        .add_attribute(("storage_encrypted", true))
-        .add_attribute(("deletion_protection", variables::deletion_protection(out)))
+        .add_attribute(dsl::attr("provider", writer.provider()))
+        .add_attribute(dsl::attr("global_cluster_identifier", string(id.as_str())))
+        .add_attribute(dsl::attr("engine", string(engine.name)))
+        .add_attribute(dsl::attr("engine_version", engine.version.clone()))
+        .add_attribute(dsl::attr("storage_encrypted", true))
+        .add_attribute(dsl::attr(
+            "deletion_protection",
+            variables::deletion_protection(out),
+        ))
         .build(),
     );
 }
@@ -369,10 +372,13 @@ fn master_password(region: &RegionCtx) -> Expression {
 
 /// Attributes every cluster and instance shares (protection, logs, IAM auth).
 fn common(b: hcl::BlockBuilder, engine: &Engine, out: &mut Out) -> hcl::BlockBuilder {
-    b.add_attribute(("copy_tags_to_snapshot", true))
-        .add_attribute(("deletion_protection", variables::deletion_protection(out)))
-        .add_attribute(("iam_database_authentication_enabled", true))
-        .add_attribute((
+    b.add_attribute(dsl::attr("copy_tags_to_snapshot", true))
+        .add_attribute(dsl::attr(
+            "deletion_protection",
+            variables::deletion_protection(out),
+        ))
+        .add_attribute(dsl::attr("iam_database_authentication_enabled", true))
+        .add_attribute(dsl::attr(
             "enabled_cloudwatch_logs_exports",
             dsl::strings(engine.logs.iter()),
         ))
@@ -399,15 +405,15 @@ fn instance_common(
     out: &mut Out,
 ) -> hcl::BlockBuilder {
     let role = iam::rds_monitoring_role(ctx, out);
-    b.add_attribute(("publicly_accessible", false))
-        .add_attribute(("auto_minor_version_upgrade", true))
-        .add_attribute(("performance_insights_enabled", true))
-        .add_attribute((
+    b.add_attribute(dsl::attr("publicly_accessible", false))
+        .add_attribute(dsl::attr("auto_minor_version_upgrade", true))
+        .add_attribute(dsl::attr("performance_insights_enabled", true))
+        .add_attribute(dsl::attr(
             "performance_insights_kms_key_id",
             encryption::key_arn(region),
         ))
-        .add_attribute(("monitoring_interval", 60))
-        .add_attribute(("monitoring_role_arn", role))
+        .add_attribute(dsl::attr("monitoring_interval", 60))
+        .add_attribute(dsl::attr("monitoring_role_arn", role))
 }
 
 #[expect(clippy::too_many_arguments, reason = "one cluster, its many inputs")]
@@ -432,24 +438,33 @@ fn aurora_instances(
         );
         let az = &place.azs[(i as usize - 1) % place.azs.len()];
         let b = dsl::resource("aws_rds_cluster_instance", &format!("{cluster}_{i}"))
-            .add_attribute(("provider", region.provider()))
-            .add_attribute(("identifier", string(name.as_str())))
-            .add_attribute(("cluster_identifier", res("aws_rds_cluster", &cluster, "id")))
-            .add_attribute(("engine", res("aws_rds_cluster", &cluster, "engine")))
-            .add_attribute((
+            .add_attribute(dsl::attr("provider", region.provider()))
+            .add_attribute(dsl::attr("identifier", string(name.as_str())))
+            .add_attribute(dsl::attr(
+                "cluster_identifier",
+                res("aws_rds_cluster", &cluster, "id"),
+            ))
+            .add_attribute(dsl::attr(
+                "engine",
+                res("aws_rds_cluster", &cluster, "engine"),
+            ))
+            .add_attribute(dsl::attr(
                 "engine_version",
                 res("aws_rds_cluster", &cluster, "engine_version"),
             ))
-            .add_attribute(("instance_class", string(spec.instance_class.as_str())))
-            .add_attribute(("availability_zone", string(az.as_str())))
-            .add_attribute((
+            .add_attribute(dsl::attr(
+                "instance_class",
+                string(spec.instance_class.as_str()),
+            ))
+            .add_attribute(dsl::attr("availability_zone", string(az.as_str())))
+            .add_attribute(dsl::attr(
                 "db_subnet_group_name",
                 res("aws_db_subnet_group", &ctx.label(node, region), "name"),
             ))
-            .add_attribute(("promotion_tier", i32::from(i != 1)));
+            .add_attribute(dsl::attr("promotion_tier", i32::from(i != 1)));
         s.push(
             instance_common(ctx, b, region, out)
-                .add_attribute(("tags", tags(node, &name, shard, spec)))
+                .add_attribute(dsl::attr("tags", tags(node, &name, shard, spec)))
                 .build(),
         );
     }
@@ -480,44 +495,50 @@ fn aurora_writer(
         Some(node),
     );
     let mut b = dsl::resource("aws_rds_cluster", &l)
-        .add_attribute(("provider", region.provider()))
-        .add_attribute(("cluster_identifier", string(id.as_str())))
-        .add_attribute(("engine", string(engine.name)))
-        .add_attribute(("engine_version", engine.version.clone()));
+        .add_attribute(dsl::attr("provider", region.provider()))
+        .add_attribute(dsl::attr("cluster_identifier", string(id.as_str())))
+        .add_attribute(dsl::attr("engine", string(engine.name)))
+        .add_attribute(dsl::attr("engine_version", engine.version.clone()));
     if global {
-        b = b.add_attribute(("global_cluster_identifier", global_id(ctx, node, shard)));
+        b = b.add_attribute(dsl::attr(
+            "global_cluster_identifier",
+            global_id(ctx, node, shard),
+        ));
     }
-    b = b.add_attribute(("master_username", variables::db_username(out)));
+    b = b.add_attribute(dsl::attr("master_username", variables::db_username(out)));
     if global {
-        b = b.add_attribute(("master_password", master_password(region)));
+        b = b.add_attribute(dsl::attr("master_password", master_password(region)));
     } else {
         b = b
-            .add_attribute(("manage_master_user_password", true))
-            .add_attribute(("master_user_secret_kms_key_id", encryption::key_arn(region)));
+            .add_attribute(dsl::attr("manage_master_user_password", true))
+            .add_attribute(dsl::attr(
+                "master_user_secret_kms_key_id",
+                encryption::key_arn(region),
+            ));
     }
     b = b
-        .add_attribute((
+        .add_attribute(dsl::attr(
             "db_subnet_group_name",
             res("aws_db_subnet_group", &ctx.label(node, region), "name"),
         ))
-        .add_attribute((
+        .add_attribute(dsl::attr(
             "vpc_security_group_ids",
             dsl::list([security::id(ctx, node, region)]),
         ))
-        .add_attribute(("storage_encrypted", true))
-        .add_attribute(("kms_key_id", encryption::key_arn(region)))
-        .add_attribute(("backup_retention_period", 7))
-        .add_attribute(("preferred_backup_window", string("03:00-04:00")))
-        .add_attribute(("skip_final_snapshot", false))
-        .add_attribute((
+        .add_attribute(dsl::attr("storage_encrypted", true))
+        .add_attribute(dsl::attr("kms_key_id", encryption::key_arn(region)))
+        .add_attribute(dsl::attr("backup_retention_period", 7))
+        .add_attribute(dsl::attr("preferred_backup_window", string("03:00-04:00")))
+        .add_attribute(dsl::attr("skip_final_snapshot", false))
+        .add_attribute(dsl::attr(
             "final_snapshot_identifier",
             string(naming_suffix(&id, "final", 255)),
         ));
     if spec.engine == DatabaseEngine::AuroraMysql && !global && spec.serverless.is_none() {
         // Rewind the cluster up to a day without a restore (Aurora MySQL only).
-        b = b.add_attribute(("backtrack_window", 86_400));
+        b = b.add_attribute(dsl::attr("backtrack_window", 86_400));
     }
-    b = common(b, engine, out).add_attribute(("tags", tags(node, &id, shard, spec)));
+    b = common(b, engine, out).add_attribute(dsl::attr("tags", tags(node, &id, shard, spec)));
     if let Some(block) = serverless(spec) {
         b = b.add_block(block);
     }
@@ -547,38 +568,41 @@ fn aurora_secondary(
     );
     let writer_instance = format!("{}_1", label(ctx, node, shard, writer));
     let mut b = dsl::resource("aws_rds_cluster", &l)
-        .add_attribute(("provider", region.provider()))
-        .add_attribute(("cluster_identifier", string(id.as_str())))
-        .add_attribute(("engine", string(engine.name)))
-        .add_attribute(("engine_version", engine.version.clone()))
-        .add_attribute(("global_cluster_identifier", global_id(ctx, node, shard)))
-        .add_attribute((
+        .add_attribute(dsl::attr("provider", region.provider()))
+        .add_attribute(dsl::attr("cluster_identifier", string(id.as_str())))
+        .add_attribute(dsl::attr("engine", string(engine.name)))
+        .add_attribute(dsl::attr("engine_version", engine.version.clone()))
+        .add_attribute(dsl::attr(
+            "global_cluster_identifier",
+            global_id(ctx, node, shard),
+        ))
+        .add_attribute(dsl::attr(
             "db_subnet_group_name",
             res("aws_db_subnet_group", &ctx.label(node, region), "name"),
         ))
-        .add_attribute((
+        .add_attribute(dsl::attr(
             "vpc_security_group_ids",
             dsl::list([security::id(ctx, node, region)]),
         ))
-        .add_attribute(("storage_encrypted", true))
-        .add_attribute(("kms_key_id", encryption::key_arn(region)))
-        .add_attribute(("backup_retention_period", 7))
+        .add_attribute(dsl::attr("storage_encrypted", true))
+        .add_attribute(dsl::attr("kms_key_id", encryption::key_arn(region)))
+        .add_attribute(dsl::attr("backup_retention_period", 7))
         // The data lives in the primary's snapshots.
-        .add_attribute(("skip_final_snapshot", true));
+        .add_attribute(dsl::attr("skip_final_snapshot", true));
     if ctx.t.meta().deployment.mode == DeploymentMode::ActiveActive {
         // Writes from this region's services are forwarded to the writer.
-        b = b.add_attribute(("enable_global_write_forwarding", true));
+        b = b.add_attribute(dsl::attr("enable_global_write_forwarding", true));
         out.assume(
             "Active-active: secondary Aurora clusters forward writes to the global writer \
              (enable_global_write_forwarding); reads stay local.",
         );
     }
-    b = common(b, engine, out).add_attribute(("tags", tags(node, &id, shard, spec)));
+    b = common(b, engine, out).add_attribute(dsl::attr("tags", tags(node, &id, shard, spec)));
     if let Some(block) = serverless(spec) {
         b = b.add_block(block);
     }
     b = b
-        .add_attribute((
+        .add_attribute(dsl::attr(
             "depends_on",
             dsl::list([dsl::traversal(
                 "aws_rds_cluster_instance",
@@ -631,40 +655,50 @@ fn rds_writer(
         Some(node),
     );
     let mut b = dsl::resource("aws_db_instance", &l)
-        .add_attribute(("provider", region.provider()))
-        .add_attribute(("identifier", string(id.as_str())))
-        .add_attribute(("engine", string(engine.name)))
-        .add_attribute(("engine_version", engine.version.clone()))
-        .add_attribute(("instance_class", string(spec.instance_class.as_str())))
-        .add_attribute(("allocated_storage", storage_gb(spec.storage_gb)))
-        .add_attribute(("storage_type", string("gp3")))
-        .add_attribute(("storage_encrypted", true))
-        .add_attribute(("kms_key_id", encryption::key_arn(region)))
-        .add_attribute(("multi_az", spec.multi_az));
+        .add_attribute(dsl::attr("provider", region.provider()))
+        .add_attribute(dsl::attr("identifier", string(id.as_str())))
+        .add_attribute(dsl::attr("engine", string(engine.name)))
+        .add_attribute(dsl::attr("engine_version", engine.version.clone()))
+        .add_attribute(dsl::attr(
+            "instance_class",
+            string(spec.instance_class.as_str()),
+        ))
+        .add_attribute(dsl::attr("allocated_storage", storage_gb(spec.storage_gb)))
+        .add_attribute(dsl::attr("storage_type", string("gp3")))
+        .add_attribute(dsl::attr("storage_encrypted", true))
+        .add_attribute(dsl::attr("kms_key_id", encryption::key_arn(region)))
+        .add_attribute(dsl::attr("multi_az", spec.multi_az));
     if !spec.multi_az {
-        b = b.add_attribute(("availability_zone", string(place.azs[0].as_str())));
+        b = b.add_attribute(dsl::attr(
+            "availability_zone",
+            string(place.azs[0].as_str()),
+        ));
     }
     b = b
-        .add_attribute((
+        .add_attribute(dsl::attr(
             "db_subnet_group_name",
             res("aws_db_subnet_group", &ctx.label(node, region), "name"),
         ))
-        .add_attribute((
+        .add_attribute(dsl::attr(
             "vpc_security_group_ids",
             dsl::list([security::id(ctx, node, region)]),
         ))
-        .add_attribute(("username", variables::db_username(out)))
-        .add_attribute(("manage_master_user_password", true))
-        .add_attribute(("master_user_secret_kms_key_id", encryption::key_arn(region)))
-        .add_attribute(("backup_retention_period", 7))
-        .add_attribute(("backup_window", string("03:00-04:00")))
-        .add_attribute(("skip_final_snapshot", false))
-        .add_attribute((
+        .add_attribute(dsl::attr("username", variables::db_username(out)))
+        .add_attribute(dsl::attr("manage_master_user_password", true))
+        .add_attribute(dsl::attr(
+            "master_user_secret_kms_key_id",
+            encryption::key_arn(region),
+        ))
+        .add_attribute(dsl::attr("backup_retention_period", 7))
+        .add_attribute(dsl::attr("backup_window", string("03:00-04:00")))
+        .add_attribute(dsl::attr("skip_final_snapshot", false))
+        .add_attribute(dsl::attr(
             "final_snapshot_identifier",
             string(naming_suffix(&id, "final", 255)),
         ));
     b = common(b, engine, out);
-    b = instance_common(ctx, b, region, out).add_attribute(("tags", tags(node, &id, shard, spec)));
+    b = instance_common(ctx, b, region, out)
+        .add_attribute(dsl::attr("tags", tags(node, &id, shard, spec)));
     s.push(b.build());
     for i in 1..=spec.replicas {
         let name = out.claim(
@@ -674,23 +708,26 @@ fn rds_writer(
         );
         let az = &place.azs[i as usize % place.azs.len()];
         let b = dsl::resource("aws_db_instance", &format!("{l}_replica_{i}"))
-            .add_attribute(("provider", region.provider()))
-            .add_attribute(("identifier", string(name.as_str())))
-            .add_attribute((
+            .add_attribute(dsl::attr("provider", region.provider()))
+            .add_attribute(dsl::attr("identifier", string(name.as_str())))
+            .add_attribute(dsl::attr(
                 "replicate_source_db",
                 res("aws_db_instance", &l, "identifier"),
             ))
-            .add_attribute(("instance_class", string(spec.instance_class.as_str())))
-            .add_attribute(("availability_zone", string(az.as_str())))
-            .add_attribute((
+            .add_attribute(dsl::attr(
+                "instance_class",
+                string(spec.instance_class.as_str()),
+            ))
+            .add_attribute(dsl::attr("availability_zone", string(az.as_str())))
+            .add_attribute(dsl::attr(
                 "vpc_security_group_ids",
                 dsl::list([security::id(ctx, node, region)]),
             ))
-            .add_attribute(("skip_final_snapshot", true));
+            .add_attribute(dsl::attr("skip_final_snapshot", true));
         let b = common(b, engine, out);
         s.push(
             instance_common(ctx, b, region, out)
-                .add_attribute(("tags", tags(node, &name, shard, spec)))
+                .add_attribute(dsl::attr("tags", tags(node, &name, shard, spec)))
                 .build(),
         );
     }
@@ -722,29 +759,32 @@ fn rds_cross_region(
             "aws_db_instance",
             &format!("{}_replica_{i}", label(ctx, node, shard, region)),
         )
-        .add_attribute(("provider", region.provider()))
-        .add_attribute(("identifier", string(name.as_str())))
-        .add_attribute((
+        .add_attribute(dsl::attr("provider", region.provider()))
+        .add_attribute(dsl::attr("identifier", string(name.as_str())))
+        .add_attribute(dsl::attr(
             "replicate_source_db",
             res("aws_db_instance", &source, "arn"),
         ))
-        .add_attribute(("instance_class", string(spec.instance_class.as_str())))
-        .add_attribute(("availability_zone", string(az.as_str())))
-        .add_attribute((
+        .add_attribute(dsl::attr(
+            "instance_class",
+            string(spec.instance_class.as_str()),
+        ))
+        .add_attribute(dsl::attr("availability_zone", string(az.as_str())))
+        .add_attribute(dsl::attr(
             "db_subnet_group_name",
             res("aws_db_subnet_group", &ctx.label(node, region), "name"),
         ))
-        .add_attribute((
+        .add_attribute(dsl::attr(
             "vpc_security_group_ids",
             dsl::list([security::id(ctx, node, region)]),
         ))
-        .add_attribute(("storage_encrypted", true))
-        .add_attribute(("kms_key_id", encryption::key_arn(region)))
-        .add_attribute(("skip_final_snapshot", true));
+        .add_attribute(dsl::attr("storage_encrypted", true))
+        .add_attribute(dsl::attr("kms_key_id", encryption::key_arn(region)))
+        .add_attribute(dsl::attr("skip_final_snapshot", true));
         let b = common(b, &engine_logs_only(spec), out);
         s.push(
             instance_common(ctx, b, region, out)
-                .add_attribute(("tags", tags(node, &name, shard, spec)))
+                .add_attribute(dsl::attr("tags", tags(node, &name, shard, spec)))
                 .build(),
         );
     }

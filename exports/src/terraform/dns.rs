@@ -126,9 +126,9 @@ pub(crate) fn emit(ctx: &Ctx<'_>, node: &Node, spec: &DnsSpec, out: &mut Out) {
                             "aws_route53_record",
                             &format!("{}_{}_{suffix}", ctx.ident(node), dist),
                         )
-                        .add_attribute(("zone_id", variables::zone_id(out)))
-                        .add_attribute(("name", name.clone()))
-                        .add_attribute(("type", string(ty)))
+                        .add_attribute(dsl::attr("zone_id", variables::zone_id(out)))
+                        .add_attribute(dsl::attr("name", name.clone()))
+                        .add_attribute(dsl::attr("type", string(ty)))
                         .add_block(alias(
                             res("aws_cloudfront_distribution", &dist, "domain_name"),
                             res("aws_cloudfront_distribution", &dist, "hosted_zone_id"),
@@ -310,31 +310,31 @@ fn regional_records(
     for (r, endpoint, zone, policy) in chosen {
         let label = format!("{base}_{}", r.ident);
         let mut b = iam::global_resource(ctx, "aws_route53_record", &label)
-            .add_attribute(("zone_id", variables::zone_id(out)))
-            .add_attribute(("name", name.clone()))
-            .add_attribute(("type", string("A")));
+            .add_attribute(dsl::attr("zone_id", variables::zone_id(out)))
+            .add_attribute(dsl::attr("name", name.clone()))
+            .add_attribute(dsl::attr("type", string("A")));
         if routed {
-            b = b.add_attribute(("set_identifier", string(r.id.as_str())));
+            b = b.add_attribute(dsl::attr("set_identifier", string(r.id.as_str())));
         }
         if let Some((kind, port, path)) = checks.filter(|_| routed) {
             let mut check = iam::global_resource(ctx, "aws_route53_health_check", &label)
-                .add_attribute(("fqdn", endpoint.clone()))
-                .add_attribute(("port", i64::from(*port)))
-                .add_attribute(("type", string(*kind)));
+                .add_attribute(dsl::attr("fqdn", endpoint.clone()))
+                .add_attribute(dsl::attr("port", i64::from(*port)))
+                .add_attribute(dsl::attr("type", string(*kind)));
             if *kind != "TCP" && path.starts_with('/') {
-                check = check.add_attribute(("resource_path", string(path.as_str())));
+                check = check.add_attribute(dsl::attr("resource_path", string(path.as_str())));
             }
             s.push(
                 check
-                    .add_attribute(("request_interval", interval))
-                    .add_attribute(("failure_threshold", threshold))
-                    .add_attribute((
+                    .add_attribute(dsl::attr("request_interval", interval))
+                    .add_attribute(dsl::attr("failure_threshold", threshold))
+                    .add_attribute(dsl::attr(
                         "tags",
                         Ctx::tags(dns, &ctx.name(&[&ctx.dashed(target), &r.id], 255)),
                     ))
                     .build(),
             );
-            b = b.add_attribute((
+            b = b.add_attribute(dsl::attr(
                 "health_check_id",
                 res("aws_route53_health_check", &label, "id"),
             ));

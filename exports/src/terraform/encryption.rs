@@ -46,7 +46,7 @@ pub(crate) fn emit(ctx: &Ctx<'_>, region: &RegionCtx, out: &mut Out) {
         region.id
     ));
     let mut policy = dsl::data("aws_iam_policy_document", &format!("kms_{}", region.ident))
-        .add_attribute(("provider", region.provider()))
+        .add_attribute(dsl::attr("provider", region.provider()))
         .add_block(iam::statement(
             "AccountAdministersTheKey",
             "Allow",
@@ -112,17 +112,17 @@ pub(crate) fn emit(ctx: &Ctx<'_>, region: &RegionCtx, out: &mut Out) {
     s.push(policy.build());
     s.push(
         dsl::resource("aws_kms_key", &l)
-            .add_attribute(("provider", region.provider()))
-            .add_attribute((
+            .add_attribute(dsl::attr("provider", region.provider()))
+            .add_attribute(dsl::attr(
                 "description",
                 string(format!(
                     "Data at rest of topology {} in {}",
                     ctx.topology_id, region.id
                 )),
             ))
-            .add_attribute(("enable_key_rotation", true))
-            .add_attribute(("deletion_window_in_days", 30))
-            .add_attribute((
+            .add_attribute(dsl::attr("enable_key_rotation", true))
+            .add_attribute(dsl::attr("deletion_window_in_days", 30))
+            .add_attribute(dsl::attr(
                 "policy",
                 dsl::data_ref(
                     "aws_iam_policy_document",
@@ -130,7 +130,7 @@ pub(crate) fn emit(ctx: &Ctx<'_>, region: &RegionCtx, out: &mut Out) {
                     "json",
                 ),
             ))
-            .add_attribute((
+            .add_attribute(dsl::attr(
                 "tags",
                 dsl::object([("Name", string(ctx.name(&["data", &region.id], 255)))]),
             ))
@@ -138,12 +138,12 @@ pub(crate) fn emit(ctx: &Ctx<'_>, region: &RegionCtx, out: &mut Out) {
     );
     s.push(
         dsl::resource("aws_kms_alias", &l)
-            .add_attribute(("provider", region.provider()))
-            .add_attribute((
+            .add_attribute(dsl::attr("provider", region.provider()))
+            .add_attribute(dsl::attr(
                 "name",
                 string(format!("alias/{}", ctx.name(&["data"], 200))),
             ))
-            .add_attribute(("target_key_id", res("aws_kms_key", &l, "key_id")))
+            .add_attribute(dsl::attr("target_key_id", res("aws_kms_key", &l, "key_id")))
             .build(),
     );
     out.claim(
@@ -166,8 +166,8 @@ pub(crate) fn log_group(
     out: &mut Out,
 ) -> hcl::Block {
     dsl::resource("aws_cloudwatch_log_group", label)
-        .add_attribute(("provider", region.provider()))
-        .add_attribute((
+        .add_attribute(dsl::attr("provider", region.provider()))
+        .add_attribute(dsl::attr(
             "name",
             string(format!(
                 "/topoplan/{}/{}/{}-{what}",
@@ -176,11 +176,14 @@ pub(crate) fn log_group(
                 ctx.dashed(node)
             )),
         ))
-        .add_attribute((
+        .add_attribute(dsl::attr(
             "retention_in_days",
             super::variables::log_retention_days(out),
         ))
-        .add_attribute(("kms_key_id", key_arn(region)))
-        .add_attribute(("tags", Ctx::tags(node, &format!("{name}-{what}"))))
+        .add_attribute(dsl::attr("kms_key_id", key_arn(region)))
+        .add_attribute(dsl::attr(
+            "tags",
+            Ctx::tags(node, &format!("{name}-{what}")),
+        ))
         .build()
 }

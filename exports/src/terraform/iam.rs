@@ -20,7 +20,7 @@ pub(crate) fn global_provider(ctx: &Ctx<'_>) -> Option<Expression> {
 
 fn with_provider(ctx: &Ctx<'_>, b: hcl::BlockBuilder) -> hcl::BlockBuilder {
     match global_provider(ctx) {
-        Some(p) => b.add_attribute(("provider", p)),
+        Some(p) => b.add_attribute(dsl::attr("provider", p)),
         None => b,
     }
 }
@@ -80,26 +80,26 @@ pub(crate) fn statement(
     let mut actions = actions.to_vec();
     actions.sort_unstable();
     let mut b = dsl::block("statement")
-        .add_attribute(("sid", string(sid)))
-        .add_attribute(("effect", string(effect)))
-        .add_attribute(("actions", dsl::strings(actions.iter())));
+        .add_attribute(dsl::attr("sid", string(sid)))
+        .add_attribute(dsl::attr("effect", string(effect)))
+        .add_attribute(dsl::attr("actions", dsl::strings(actions.iter())));
     if !resources.is_empty() {
-        b = b.add_attribute(("resources", dsl::list(resources)));
+        b = b.add_attribute(dsl::attr("resources", dsl::list(resources)));
     }
     if let Some((kind, identifiers)) = principals {
         b = b.add_block(
             dsl::block("principals")
-                .add_attribute(("type", string(kind)))
-                .add_attribute(("identifiers", dsl::list(identifiers)))
+                .add_attribute(dsl::attr("type", string(kind)))
+                .add_attribute(dsl::attr("identifiers", dsl::list(identifiers)))
                 .build(),
         );
     }
     for (test, variable, values) in conditions {
         b = b.add_block(
             dsl::block("condition")
-                .add_attribute(("test", string(test)))
-                .add_attribute(("variable", string(variable)))
-                .add_attribute(("values", dsl::list(values)))
+                .add_attribute(dsl::attr("test", string(test)))
+                .add_attribute(dsl::attr("variable", string(variable)))
+                .add_attribute(dsl::attr("values", dsl::list(values)))
                 .build(),
         );
     }
@@ -164,12 +164,12 @@ pub(crate) fn role(
     }
     s.push(
         global_resource(ctx, "aws_iam_role", label)
-            .add_attribute(("name", string(name.as_str())))
-            .add_attribute((
+            .add_attribute(dsl::attr("name", string(name.as_str())))
+            .add_attribute(dsl::attr(
                 "assume_role_policy",
                 data_ref("aws_iam_policy_document", &assume, "json"),
             ))
-            .add_attribute(("tags", dsl::object(tags)))
+            .add_attribute(dsl::attr("tags", dsl::object(tags)))
             .build(),
     );
     for (policy, suffix) in managed {
@@ -180,8 +180,8 @@ pub(crate) fn role(
                 "aws_iam_role_policy_attachment",
                 &format!("{label}_{suffix}"),
             )
-            .add_attribute(("role", res("aws_iam_role", label, "name")))
-            .add_attribute(("policy_arn", arn))
+            .add_attribute(dsl::attr("role", res("aws_iam_role", label, "name")))
+            .add_attribute(dsl::attr("policy_arn", arn))
             .build(),
         );
     }
@@ -193,9 +193,12 @@ pub(crate) fn role(
         s.push(doc.build());
         s.push(
             global_resource(ctx, "aws_iam_role_policy", label)
-                .add_attribute(("name", string("topology-access")))
-                .add_attribute(("role", res("aws_iam_role", label, "id")))
-                .add_attribute(("policy", data_ref("aws_iam_policy_document", label, "json")))
+                .add_attribute(dsl::attr("name", string("topology-access")))
+                .add_attribute(dsl::attr("role", res("aws_iam_role", label, "id")))
+                .add_attribute(dsl::attr(
+                    "policy",
+                    data_ref("aws_iam_policy_document", label, "json"),
+                ))
                 .build(),
         );
     }

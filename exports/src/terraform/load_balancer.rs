@@ -229,28 +229,34 @@ fn balancer(
     };
     let alb = spec.lb_type == LoadBalancerType::Alb;
     let mut b = dsl::resource("aws_lb", &label)
-        .add_attribute(("provider", region.provider()))
-        .add_attribute(("name", string(name.as_str())))
-        .add_attribute(("internal", spec.internal))
-        .add_attribute((
+        .add_attribute(dsl::attr("provider", region.provider()))
+        .add_attribute(dsl::attr("name", string(name.as_str())))
+        .add_attribute(dsl::attr("internal", spec.internal))
+        .add_attribute(dsl::attr(
             "load_balancer_type",
             string(if alb { "application" } else { "network" }),
         ))
-        .add_attribute((
+        .add_attribute(dsl::attr(
             "security_groups",
             dsl::list([security::id(ctx, node, region)]),
         ))
-        .add_attribute(("subnets", network::subnet_ids(tier, azs)))
-        .add_attribute((
+        .add_attribute(dsl::attr("subnets", network::subnet_ids(tier, azs)))
+        .add_attribute(dsl::attr(
             "enable_deletion_protection",
             variables::deletion_protection(out),
         ));
     if alb {
-        b = b.add_attribute(("drop_invalid_header_fields", true));
+        b = b.add_attribute(dsl::attr("drop_invalid_header_fields", true));
     } else {
-        b = b.add_attribute(("enable_cross_zone_load_balancing", spec.cross_zone));
+        b = b.add_attribute(dsl::attr(
+            "enable_cross_zone_load_balancing",
+            spec.cross_zone,
+        ));
     }
-    s.push(b.add_attribute(("tags", Ctx::tags(node, &name))).build());
+    s.push(
+        b.add_attribute(dsl::attr("tags", Ctx::tags(node, &name)))
+            .build(),
+    );
 }
 
 #[expect(
@@ -274,29 +280,32 @@ fn target_group(
     );
     let alb = spec.lb_type == LoadBalancerType::Alb;
     let mut check = dsl::block("health_check")
-        .add_attribute(("enabled", true))
-        .add_attribute(("protocol", string("HTTP")))
-        .add_attribute(("path", string(path)))
-        .add_attribute(("matcher", string("200-399")))
-        .add_attribute(("healthy_threshold", 3))
-        .add_attribute(("unhealthy_threshold", 3));
+        .add_attribute(dsl::attr("enabled", true))
+        .add_attribute(dsl::attr("protocol", string("HTTP")))
+        .add_attribute(dsl::attr("path", string(path)))
+        .add_attribute(dsl::attr("matcher", string("200-399")))
+        .add_attribute(dsl::attr("healthy_threshold", 3))
+        .add_attribute(dsl::attr("unhealthy_threshold", 3));
     check = if alb {
         check
-            .add_attribute(("interval", 15))
-            .add_attribute(("timeout", 5))
+            .add_attribute(dsl::attr("interval", 15))
+            .add_attribute(dsl::attr("timeout", 5))
     } else {
-        check.add_attribute(("interval", 10))
+        check.add_attribute(dsl::attr("interval", 10))
     };
     s.push(
         dsl::resource("aws_lb_target_group", &tg_label(ctx, node, service, region))
-            .add_attribute(("provider", region.provider()))
-            .add_attribute(("name", string(name.as_str())))
-            .add_attribute(("port", variables::service_port(out)))
-            .add_attribute(("protocol", string(if alb { "HTTP" } else { "TCP" })))
-            .add_attribute(("target_type", string("instance")))
-            .add_attribute(("vpc_id", network::vpc_id(region)))
-            .add_attribute(("deregistration_delay", 30))
-            .add_attribute(("tags", Ctx::tags(node, &name)))
+            .add_attribute(dsl::attr("provider", region.provider()))
+            .add_attribute(dsl::attr("name", string(name.as_str())))
+            .add_attribute(dsl::attr("port", variables::service_port(out)))
+            .add_attribute(dsl::attr(
+                "protocol",
+                string(if alb { "HTTP" } else { "TCP" }),
+            ))
+            .add_attribute(dsl::attr("target_type", string("instance")))
+            .add_attribute(dsl::attr("vpc_id", network::vpc_id(region)))
+            .add_attribute(dsl::attr("deregistration_delay", 30))
+            .add_attribute(dsl::attr("tags", Ctx::tags(node, &name)))
             .add_block(check.build())
             .build(),
     );
@@ -333,7 +342,7 @@ fn listeners(
                 ),
             );
             dsl::block("default_action")
-                .add_attribute(("type", string("fixed-response")))
+                .add_attribute(dsl::attr("type", string("fixed-response")))
                 .add_block(dsl::attrs_block(
                     "fixed_response",
                     vec![
@@ -416,24 +425,27 @@ fn listeners(
                 ));
             }
             dsl::block("default_action")
-                .add_attribute(("type", string("forward")))
+                .add_attribute(dsl::attr("type", string("forward")))
                 .add_block(forward.build())
                 .build()
         }
     };
     let mut b = dsl::resource("aws_lb_listener", &label)
-        .add_attribute(("provider", region.provider()))
-        .add_attribute(("load_balancer_arn", res("aws_lb", &label, "arn")))
-        .add_attribute(("port", i64::from(spec.port)))
-        .add_attribute(("protocol", string(protocol(spec))));
+        .add_attribute(dsl::attr("provider", region.provider()))
+        .add_attribute(dsl::attr("load_balancer_arn", res("aws_lb", &label, "arn")))
+        .add_attribute(dsl::attr("port", i64::from(spec.port)))
+        .add_attribute(dsl::attr("protocol", string(protocol(spec))));
     if terminates_tls(spec) {
         b = b
-            .add_attribute(("ssl_policy", string(TLS_POLICY)))
-            .add_attribute(("certificate_arn", variables::certificate(region, out)));
+            .add_attribute(dsl::attr("ssl_policy", string(TLS_POLICY)))
+            .add_attribute(dsl::attr(
+                "certificate_arn",
+                variables::certificate(region, out),
+            ));
     }
     let listener_name = ctx.name(&[&ctx.dashed(node), &region.id, protocol(spec)], 255);
     s.push(
-        b.add_attribute(("tags", Ctx::tags(node, &listener_name)))
+        b.add_attribute(dsl::attr("tags", Ctx::tags(node, &listener_name)))
             .add_block(action)
             .build(),
     );
@@ -443,11 +455,11 @@ fn listeners(
                 "aws_lb_listener",
                 &format!("{}_http_{}", ctx.ident(node), region.ident),
             )
-            .add_attribute(("provider", region.provider()))
-            .add_attribute(("load_balancer_arn", res("aws_lb", &label, "arn")))
-            .add_attribute(("port", 80))
-            .add_attribute(("protocol", string("HTTP")))
-            .add_attribute((
+            .add_attribute(dsl::attr("provider", region.provider()))
+            .add_attribute(dsl::attr("load_balancer_arn", res("aws_lb", &label, "arn")))
+            .add_attribute(dsl::attr("port", 80))
+            .add_attribute(dsl::attr("protocol", string("HTTP")))
+            .add_attribute(dsl::attr(
                 "tags",
                 Ctx::tags(
                     node,
@@ -456,7 +468,7 @@ fn listeners(
             ))
             .add_block(
                 dsl::block("default_action")
-                    .add_attribute(("type", string("redirect")))
+                    .add_attribute(dsl::attr("type", string("redirect")))
                     .add_block(dsl::attrs_block(
                         "redirect",
                         vec![

@@ -708,6 +708,27 @@ impl Part {
         self.addresses.extend(other.addresses);
     }
 
+    /// Each address with its node, by value.
+    fn into_blocks(self) -> impl Iterator<Item = (String, Option<String>)> {
+        let ends: Vec<usize> = self
+            .nodes
+            .iter()
+            .skip(1)
+            .map(|n| n.0)
+            .chain(std::iter::once(self.addresses.len()))
+            .collect();
+        let mut addresses = self.addresses.into_iter();
+        let mut start = 0;
+        self.nodes
+            .into_iter()
+            .zip(ends)
+            .flat_map(move |((_, node), end)| {
+                let run: Vec<String> = addresses.by_ref().take(end - start).collect();
+                start = end;
+                run.into_iter().map(move |address| (address, node.clone()))
+            })
+    }
+
     /// Each address with its node.
     fn blocks(&self) -> impl Iterator<Item = (&str, Option<&str>)> {
         self.nodes
@@ -728,6 +749,37 @@ impl Part {
 #[derive(Debug, Default)]
 struct FileOut {
     parts: [Part; 3],
+}
+
+impl FileOut {
+    /// The file's text (`header`, then each non-empty part after a blank
+    /// line) and its resources, in order.
+    fn join(self, header: &str, name: &str) -> (String, Vec<GeneratedResource>) {
+        let size: usize = self
+            .parts
+            .iter()
+            .flat_map(|p| &p.text)
+            .map(|t| t.len() + 1)
+            .sum();
+        let mut text = String::with_capacity(header.len() + size);
+        text.push_str(header);
+        let mut resources = Vec::new();
+        for mut part in self.parts {
+            if part.text.is_empty() {
+                continue;
+            }
+            text.push('\n');
+            for piece in std::mem::take(&mut part.text) {
+                text.push_str(&piece);
+            }
+            resources.extend(part.into_blocks().map(|(address, node)| GeneratedResource {
+                address,
+                file: name.to_owned(),
+                node,
+            }));
+        }
+        (text, resources)
+    }
 }
 
 enum Collision {
@@ -883,7 +935,7 @@ impl Out {
         if !self.locals.is_empty() {
             let mut locals = dsl::block("locals");
             for (name, value) in &self.locals {
-                locals = locals.add_attribute((name.as_str(), value.clone()));
+                locals = locals.add_attribute(dsl::attr(name.as_str(), value.clone()));
             }
             tf_files.entry("global.tf".to_owned()).or_default().parts[0].push(Section {
                 header: vec![
@@ -894,29 +946,29 @@ impl Out {
                 order: 0,
             });
         }
-        for (name, file) in tf_files {
-            let size: usize = file
-                .parts
-                .iter()
-                .flat_map(|p| &p.text)
-                .map(|t| t.len() + 1)
-                .sum();
-            let mut text = String::with_capacity(header.len() + size);
-            text.push_str(&header);
-            for part in &file.parts {
-                if part.text.is_empty() {
-                    continue;
-                }
-                text.push('\n');
-                for piece in &part.text {
-                    text.push_str(piece);
-                }
-                resources.extend(part.blocks().map(|(address, node)| GeneratedResource {
-                    address: address.to_owned(),
-                    file: name.clone(),
-                    node: node.map(str::to_owned),
-                }));
-            }
+        // Each file is joined on its own thread: the region files are tens
+        // of megabytes, and their resources' addresses move rather than copy.
+        let joined: Vec<(String, String, Vec<GeneratedResource>)> = std::thread::scope(|scope| {
+            let handles: Vec<_> = tf_files
+                .into_iter()
+                .map(|(name, file)| {
+                    let header = &header;
+                    scope.spawn(move || {
+                        let (text, resources) = file.join(header, &name);
+                        (name, text, resources)
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                })
+                .collect()
+        });
+        for (name, text, mut file_resources) in joined {
+            resources.append(&mut file_resources);
             files.insert(name, text);
         }
         let variables: Vec<VariableInfo> = variables::ordered(&self.variables)
@@ -994,10 +1046,13 @@ fn outputs_blocks(outputs: &[OutputDef]) -> Vec<Block> {
         .map(|o| {
             let mut b = dsl::block("output")
                 .add_label(o.name.as_str())
-                .add_attribute(("description", dsl::string(o.description.as_str())))
-                .add_attribute(("value", o.value.clone()));
+                .add_attribute(dsl::attr(
+                    "description",
+                    dsl::string(o.description.as_str()),
+                ))
+                .add_attribute(dsl::attr("value", o.value.clone()));
             if o.sensitive {
-                b = b.add_attribute(("sensitive", true));
+                b = b.add_attribute(dsl::attr("sensitive", true));
             }
             b.build()
         })

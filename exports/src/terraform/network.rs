@@ -158,20 +158,20 @@ pub(crate) fn emit(ctx: &Ctx<'_>, region: &RegionCtx, out: &mut Out) {
     let cidr = variables::vpc_cidr(ctx, region, out);
     s.push(
         dsl::resource("aws_vpc", r)
-            .add_attribute(("provider", provider.clone()))
-            .add_attribute(("cidr_block", cidr))
-            .add_attribute(("enable_dns_support", true))
-            .add_attribute(("enable_dns_hostnames", true))
-            .add_attribute(("tags", tags(ctx, &region.id, None)))
+            .add_attribute(dsl::attr("provider", provider.clone()))
+            .add_attribute(dsl::attr("cidr_block", cidr))
+            .add_attribute(dsl::attr("enable_dns_support", true))
+            .add_attribute(dsl::attr("enable_dns_hostnames", true))
+            .add_attribute(dsl::attr("tags", tags(ctx, &region.id, None)))
             .build(),
     );
     // Adopting the default security group with no rules closes it: every
     // resource here has its own, least-privilege group.
     s.push(
         dsl::resource("aws_default_security_group", r)
-            .add_attribute(("provider", provider.clone()))
-            .add_attribute(("vpc_id", vpc_id(region)))
-            .add_attribute((
+            .add_attribute(dsl::attr("provider", provider.clone()))
+            .add_attribute(dsl::attr("vpc_id", vpc_id(region)))
+            .add_attribute(dsl::attr(
                 "tags",
                 tags(ctx, &format!("{}-default-closed", region.id), None),
             ))
@@ -181,9 +181,9 @@ pub(crate) fn emit(ctx: &Ctx<'_>, region: &RegionCtx, out: &mut Out) {
     if needs.public {
         s.push(
             dsl::resource("aws_internet_gateway", r)
-                .add_attribute(("provider", provider.clone()))
-                .add_attribute(("vpc_id", vpc_id(region)))
-                .add_attribute(("tags", tags(ctx, &region.id, None)))
+                .add_attribute(dsl::attr("provider", provider.clone()))
+                .add_attribute(dsl::attr("vpc_id", vpc_id(region)))
+                .add_attribute(dsl::attr("tags", tags(ctx, &region.id, None)))
                 .build(),
         );
     }
@@ -208,18 +208,18 @@ pub(crate) fn emit(ctx: &Ctx<'_>, region: &RegionCtx, out: &mut Out) {
             let slot = tier.slot_offset() + region.az_index(az);
             s.push(
                 dsl::resource("aws_subnet", &subnet_label(tier, az))
-                    .add_attribute(("provider", provider.clone()))
-                    .add_attribute(("vpc_id", vpc_id(region)))
-                    .add_attribute((
+                    .add_attribute(dsl::attr("provider", provider.clone()))
+                    .add_attribute(dsl::attr("vpc_id", vpc_id(region)))
+                    .add_attribute(dsl::attr(
                         "cidr_block",
                         dsl::call(
                             "cidrsubnet",
                             [res("aws_vpc", r, "cidr_block"), 5.into(), slot.into()],
                         ),
                     ))
-                    .add_attribute(("availability_zone", string(az.as_str())))
-                    .add_attribute(("map_public_ip_on_launch", false))
-                    .add_attribute((
+                    .add_attribute(dsl::attr("availability_zone", string(az.as_str())))
+                    .add_attribute(dsl::attr("map_public_ip_on_launch", false))
+                    .add_attribute(dsl::attr(
                         "tags",
                         tags(ctx, &format!("{}-{az}", tier.as_str()), Some(tier)),
                     ))
@@ -244,14 +244,14 @@ pub(crate) fn emit(ctx: &Ctx<'_>, region: &RegionCtx, out: &mut Out) {
     if needs.s3_endpoint && needs.private {
         s.push(
             dsl::resource("aws_vpc_endpoint", &format!("s3_{r}"))
-                .add_attribute(("provider", provider.clone()))
-                .add_attribute(("vpc_id", vpc_id(region)))
-                .add_attribute((
+                .add_attribute(dsl::attr("provider", provider.clone()))
+                .add_attribute(dsl::attr("vpc_id", vpc_id(region)))
+                .add_attribute(dsl::attr(
                     "service_name",
                     string(format!("com.amazonaws.{}.s3", region.id)),
                 ))
-                .add_attribute(("vpc_endpoint_type", string("Gateway")))
-                .add_attribute((
+                .add_attribute(dsl::attr("vpc_endpoint_type", string("Gateway")))
+                .add_attribute(dsl::attr(
                     "route_table_ids",
                     dsl::list(
                         region.azs.iter().map(|az| {
@@ -259,7 +259,10 @@ pub(crate) fn emit(ctx: &Ctx<'_>, region: &RegionCtx, out: &mut Out) {
                         }),
                     ),
                 ))
-                .add_attribute(("tags", tags(ctx, &format!("{}-s3", region.id), None)))
+                .add_attribute(dsl::attr(
+                    "tags",
+                    tags(ctx, &format!("{}-s3", region.id), None),
+                ))
                 .build(),
         );
         out.assume(
@@ -276,33 +279,42 @@ fn flow_logs(ctx: &Ctx<'_>, region: &RegionCtx, s: &mut Section, out: &mut Out) 
     let retention = variables::log_retention_days(out);
     s.push(
         dsl::resource("aws_cloudwatch_log_group", &label)
-            .add_attribute(("provider", region.provider()))
-            .add_attribute((
+            .add_attribute(dsl::attr("provider", region.provider()))
+            .add_attribute(dsl::attr(
                 "name",
                 string(format!(
                     "/topoplan/{}/{}/vpc-flow-logs",
                     ctx.prefix, region.id
                 )),
             ))
-            .add_attribute(("retention_in_days", retention))
-            .add_attribute(("kms_key_id", encryption::key_arn(region)))
-            .add_attribute(("tags", tags(ctx, &format!("{}-flow-logs", region.id), None)))
+            .add_attribute(dsl::attr("retention_in_days", retention))
+            .add_attribute(dsl::attr("kms_key_id", encryption::key_arn(region)))
+            .add_attribute(dsl::attr(
+                "tags",
+                tags(ctx, &format!("{}-flow-logs", region.id), None),
+            ))
             .build(),
     );
     let role = iam::flow_logs_role(ctx, out);
     s.push(
         dsl::resource("aws_flow_log", r)
-            .add_attribute(("provider", region.provider()))
-            .add_attribute(("vpc_id", vpc_id(region)))
-            .add_attribute(("traffic_type", string("ALL")))
-            .add_attribute(("log_destination_type", string("cloud-watch-logs")))
-            .add_attribute((
+            .add_attribute(dsl::attr("provider", region.provider()))
+            .add_attribute(dsl::attr("vpc_id", vpc_id(region)))
+            .add_attribute(dsl::attr("traffic_type", string("ALL")))
+            .add_attribute(dsl::attr(
+                "log_destination_type",
+                string("cloud-watch-logs"),
+            ))
+            .add_attribute(dsl::attr(
                 "log_destination",
                 res("aws_cloudwatch_log_group", &label, "arn"),
             ))
-            .add_attribute(("iam_role_arn", role))
-            .add_attribute(("max_aggregation_interval", 60))
-            .add_attribute(("tags", tags(ctx, &format!("{}-flow-logs", region.id), None)))
+            .add_attribute(dsl::attr("iam_role_arn", role))
+            .add_attribute(dsl::attr("max_aggregation_interval", 60))
+            .add_attribute(dsl::attr(
+                "tags",
+                tags(ctx, &format!("{}-flow-logs", region.id), None),
+            ))
             .build(),
     );
 }
@@ -313,10 +325,10 @@ fn nat_gateways(ctx: &Ctx<'_>, region: &RegionCtx, s: &mut Section) {
         let az_ident = naming::region_ident(az);
         s.push(
             dsl::resource("aws_eip", &format!("nat_{az_ident}"))
-                .add_attribute(("provider", region.provider()))
-                .add_attribute(("domain", string("vpc")))
-                .add_attribute(("tags", tags(ctx, &format!("nat-{az}"), None)))
-                .add_attribute((
+                .add_attribute(dsl::attr("provider", region.provider()))
+                .add_attribute(dsl::attr("domain", string("vpc")))
+                .add_attribute(dsl::attr("tags", tags(ctx, &format!("nat-{az}"), None)))
+                .add_attribute(dsl::attr(
                     "depends_on",
                     dsl::list([dsl::traversal("aws_internet_gateway", &[r])]),
                 ))
@@ -324,17 +336,17 @@ fn nat_gateways(ctx: &Ctx<'_>, region: &RegionCtx, s: &mut Section) {
         );
         s.push(
             dsl::resource("aws_nat_gateway", &az_ident)
-                .add_attribute(("provider", region.provider()))
-                .add_attribute((
+                .add_attribute(dsl::attr("provider", region.provider()))
+                .add_attribute(dsl::attr(
                     "allocation_id",
                     res("aws_eip", &format!("nat_{az_ident}"), "id"),
                 ))
-                .add_attribute((
+                .add_attribute(dsl::attr(
                     "subnet_id",
                     res("aws_subnet", &subnet_label(Tier::Public, az), "id"),
                 ))
-                .add_attribute(("tags", tags(ctx, &format!("nat-{az}"), None)))
-                .add_attribute((
+                .add_attribute(dsl::attr("tags", tags(ctx, &format!("nat-{az}"), None)))
+                .add_attribute(dsl::attr(
                     "depends_on",
                     dsl::list([dsl::traversal("aws_internet_gateway", &[r])]),
                 ))
@@ -353,12 +365,15 @@ fn route_tables(ctx: &Ctx<'_>, region: &RegionCtx, tiers: &[Tier], s: &mut Secti
     let associate = |s: &mut Section, tier: Tier, az: &str, table: &str| {
         s.push(
             dsl::resource("aws_route_table_association", &subnet_label(tier, az))
-                .add_attribute(("provider", provider.clone()))
-                .add_attribute((
+                .add_attribute(dsl::attr("provider", provider.clone()))
+                .add_attribute(dsl::attr(
                     "subnet_id",
                     res("aws_subnet", &subnet_label(tier, az), "id"),
                 ))
-                .add_attribute(("route_table_id", res("aws_route_table", table, "id")))
+                .add_attribute(dsl::attr(
+                    "route_table_id",
+                    res("aws_route_table", table, "id"),
+                ))
                 .build(),
         );
     };
@@ -366,9 +381,9 @@ fn route_tables(ctx: &Ctx<'_>, region: &RegionCtx, tiers: &[Tier], s: &mut Secti
         let table = format!("public_{r}");
         s.push(
             dsl::resource("aws_route_table", &table)
-                .add_attribute(("provider", provider.clone()))
-                .add_attribute(("vpc_id", vpc_id(region)))
-                .add_attribute((
+                .add_attribute(dsl::attr("provider", provider.clone()))
+                .add_attribute(dsl::attr("vpc_id", vpc_id(region)))
+                .add_attribute(dsl::attr(
                     "tags",
                     tags(ctx, &format!("public-{}", region.id), Some(Tier::Public)),
                 ))
@@ -388,9 +403,9 @@ fn route_tables(ctx: &Ctx<'_>, region: &RegionCtx, tiers: &[Tier], s: &mut Secti
         for az in &region.azs {
             let table = subnet_label(Tier::Private, az);
             let mut b = dsl::resource("aws_route_table", &table)
-                .add_attribute(("provider", provider.clone()))
-                .add_attribute(("vpc_id", vpc_id(region)))
-                .add_attribute((
+                .add_attribute(dsl::attr("provider", provider.clone()))
+                .add_attribute(dsl::attr("vpc_id", vpc_id(region)))
+                .add_attribute(dsl::attr(
                     "tags",
                     tags(ctx, &format!("private-{az}"), Some(Tier::Private)),
                 ));
@@ -414,9 +429,9 @@ fn route_tables(ctx: &Ctx<'_>, region: &RegionCtx, tiers: &[Tier], s: &mut Secti
         let table = format!("data_{r}");
         s.push(
             dsl::resource("aws_route_table", &table)
-                .add_attribute(("provider", provider.clone()))
-                .add_attribute(("vpc_id", vpc_id(region)))
-                .add_attribute((
+                .add_attribute(dsl::attr("provider", provider.clone()))
+                .add_attribute(dsl::attr("vpc_id", vpc_id(region)))
+                .add_attribute(dsl::attr(
                     "tags",
                     tags(ctx, &format!("data-{}", region.id), Some(Tier::Data)),
                 ))

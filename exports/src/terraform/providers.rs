@@ -10,10 +10,10 @@ pub(crate) const AWS_PROVIDER_CONSTRAINT: &str = "~> 5.40";
 
 pub(crate) fn emit(ctx: &Ctx<'_>, out: &mut Out) {
     let versions = dsl::block("terraform")
-        .add_attribute(("required_version", string(">= 1.5.0")))
+        .add_attribute(dsl::attr("required_version", string(">= 1.5.0")))
         .add_block(
             dsl::block("required_providers")
-                .add_attribute((
+                .add_attribute(dsl::attr(
                     "aws",
                     dsl::object([
                         ("source", string("hashicorp/aws")),
@@ -46,12 +46,15 @@ pub(crate) fn emit(ctx: &Ctx<'_>, out: &mut Out) {
     for region in &ctx.regions {
         let provider = dsl::block("provider")
             .add_label("aws")
-            .add_attribute(("alias", string(region.ident.as_str())))
-            .add_attribute(("region", string(region.id.as_str())))
-            .add_attribute(("allowed_account_ids", dsl::var("allowed_account_ids")))
+            .add_attribute(dsl::attr("alias", string(region.ident.as_str())))
+            .add_attribute(dsl::attr("region", string(region.id.as_str())))
+            .add_attribute(dsl::attr(
+                "allowed_account_ids",
+                dsl::var("allowed_account_ids"),
+            ))
             .add_block(
                 dsl::block("default_tags")
-                    .add_attribute((
+                    .add_attribute(dsl::attr(
                         "tags",
                         dsl::object([(TAG_TOPOLOGY, string(ctx.topology_id.as_str()))]),
                     ))

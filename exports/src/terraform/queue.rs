@@ -79,26 +79,26 @@ fn sqs(
     );
     let queue = |label: &str, name: &str, retention: u64| {
         let mut b = dsl::resource("aws_sqs_queue", label)
-            .add_attribute(("provider", region.provider()))
-            .add_attribute(("name", string(name)));
+            .add_attribute(dsl::attr("provider", region.provider()))
+            .add_attribute(dsl::attr("name", string(name)));
         if spec.fifo {
             b = b
-                .add_attribute(("fifo_queue", true))
-                .add_attribute(("content_based_deduplication", true));
+                .add_attribute(dsl::attr("fifo_queue", true))
+                .add_attribute(dsl::attr("content_based_deduplication", true));
         }
-        b.add_attribute(("message_retention_seconds", retention))
-            .add_attribute(("kms_master_key_id", encryption::key_arn(region)))
-            .add_attribute(("kms_data_key_reuse_period_seconds", 300))
+        b.add_attribute(dsl::attr("message_retention_seconds", retention))
+            .add_attribute(dsl::attr("kms_master_key_id", encryption::key_arn(region)))
+            .add_attribute(dsl::attr("kms_data_key_reuse_period_seconds", 300))
     };
     s.push(
         queue(&dlq, &dlq_name, MAX_RETENTION_SECS)
-            .add_attribute(("tags", Ctx::tags(node, &dlq_name)))
+            .add_attribute(dsl::attr("tags", Ctx::tags(node, &dlq_name)))
             .build(),
     );
     s.push(
         queue(&label, &name, retention_secs)
-            .add_attribute(("receive_wait_time_seconds", 20))
-            .add_attribute((
+            .add_attribute(dsl::attr("receive_wait_time_seconds", 20))
+            .add_attribute(dsl::attr(
                 "redrive_policy",
                 dsl::call(
                     "jsonencode",
@@ -108,14 +108,14 @@ fn sqs(
                     ])],
                 ),
             ))
-            .add_attribute(("tags", Ctx::tags(node, &name)))
+            .add_attribute(dsl::attr("tags", Ctx::tags(node, &name)))
             .build(),
     );
     s.push(
         dsl::resource("aws_sqs_queue_redrive_allow_policy", &dlq)
-            .add_attribute(("provider", region.provider()))
-            .add_attribute(("queue_url", res("aws_sqs_queue", &dlq, "id")))
-            .add_attribute((
+            .add_attribute(dsl::attr("provider", region.provider()))
+            .add_attribute(dsl::attr("queue_url", res("aws_sqs_queue", &dlq, "id")))
+            .add_attribute(dsl::attr(
                 "redrive_allow_policy",
                 dsl::call(
                     "jsonencode",
@@ -170,10 +170,10 @@ fn msk(
     ];
     s.push(
         dsl::resource("aws_msk_configuration", &label)
-            .add_attribute(("provider", region.provider()))
-            .add_attribute(("name", string(name.as_str())))
-            .add_attribute(("kafka_versions", dsl::list([version.clone()])))
-            .add_attribute(("server_properties", dsl::heredoc(&properties, 1)))
+            .add_attribute(dsl::attr("provider", region.provider()))
+            .add_attribute(dsl::attr("name", string(name.as_str())))
+            .add_attribute(dsl::attr("kafka_versions", dsl::list([version.clone()])))
+            .add_attribute(dsl::attr("server_properties", dsl::heredoc(&properties, 1)))
             .build(),
     );
     let logs = format!("{label}_broker_logs");
@@ -188,19 +188,22 @@ fn msk(
     ));
     s.push(
         dsl::resource("aws_msk_cluster", &label)
-            .add_attribute(("provider", region.provider()))
-            .add_attribute(("cluster_name", string(name.as_str())))
-            .add_attribute(("kafka_version", version))
-            .add_attribute(("number_of_broker_nodes", spec.brokers))
-            .add_attribute(("tags", Ctx::tags(node, &name)))
+            .add_attribute(dsl::attr("provider", region.provider()))
+            .add_attribute(dsl::attr("cluster_name", string(name.as_str())))
+            .add_attribute(dsl::attr("kafka_version", version))
+            .add_attribute(dsl::attr("number_of_broker_nodes", spec.brokers))
+            .add_attribute(dsl::attr("tags", Ctx::tags(node, &name)))
             .add_block(
                 dsl::block("broker_node_group_info")
-                    .add_attribute(("instance_type", string(spec.broker_type.as_str())))
-                    .add_attribute((
+                    .add_attribute(dsl::attr(
+                        "instance_type",
+                        string(spec.broker_type.as_str()),
+                    ))
+                    .add_attribute(dsl::attr(
                         "client_subnets",
                         network::subnet_ids(network::Tier::Private, azs),
                     ))
-                    .add_attribute((
+                    .add_attribute(dsl::attr(
                         "security_groups",
                         dsl::list([security::id(ctx, node, region)]),
                     ))
@@ -216,7 +219,7 @@ fn msk(
             )
             .add_block(
                 dsl::block("encryption_info")
-                    .add_attribute((
+                    .add_attribute(dsl::attr(
                         "encryption_at_rest_kms_key_arn",
                         encryption::key_arn(region),
                     ))
@@ -231,7 +234,7 @@ fn msk(
             )
             .add_block(
                 dsl::block("client_authentication")
-                    .add_attribute(("unauthenticated", false))
+                    .add_attribute(dsl::attr("unauthenticated", false))
                     .add_block(dsl::attrs_block("sasl", vec![("iam", true.into())]))
                     .build(),
             )

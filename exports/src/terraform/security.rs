@@ -131,9 +131,9 @@ fn flows<'a>(ctx: &'a Ctx<'_>, node: &'a Node, region: &RegionCtx) -> Vec<Flow<'
 }
 
 fn rule_ports(b: hcl::BlockBuilder, port: &Expression) -> hcl::BlockBuilder {
-    b.add_attribute(("ip_protocol", string("tcp")))
-        .add_attribute(("from_port", port.clone()))
-        .add_attribute(("to_port", port.clone()))
+    b.add_attribute(dsl::attr("ip_protocol", string("tcp")))
+        .add_attribute(dsl::attr("from_port", port.clone()))
+        .add_attribute(dsl::attr("to_port", port.clone()))
 }
 
 /// The node's security group in `region` and every rule it is the subject
@@ -154,9 +154,9 @@ pub(crate) fn group(
     );
     s.push(
         dsl::resource("aws_security_group", &l)
-            .add_attribute(("provider", region.provider()))
-            .add_attribute(("name", string(name.as_str())))
-            .add_attribute((
+            .add_attribute(dsl::attr("provider", region.provider()))
+            .add_attribute(dsl::attr("name", string(name.as_str())))
+            .add_attribute(dsl::attr(
                 "description",
                 string(format!(
                     "{} {} of topology {}",
@@ -165,8 +165,8 @@ pub(crate) fn group(
                     ctx.topology_id
                 )),
             ))
-            .add_attribute(("vpc_id", network::vpc_id(region)))
-            .add_attribute(("tags", Ctx::tags(node, &name)))
+            .add_attribute(dsl::attr("vpc_id", network::vpc_id(region)))
+            .add_attribute(dsl::attr("tags", Ctx::tags(node, &name)))
             .build(),
     );
     let me = ctx.ident(node);
@@ -189,12 +189,15 @@ pub(crate) fn group(
                         "aws_vpc_security_group_ingress_rule",
                         &format!("{me}_from_{other}_{r}"),
                     )
-                    .add_attribute(("provider", region.provider()))
-                    .add_attribute(("security_group_id", id(ctx, node, region)))
-                    .add_attribute(("referenced_security_group_id", id(ctx, flow.client, region))),
+                    .add_attribute(dsl::attr("provider", region.provider()))
+                    .add_attribute(dsl::attr("security_group_id", id(ctx, node, region)))
+                    .add_attribute(dsl::attr(
+                        "referenced_security_group_id",
+                        id(ctx, flow.client, region),
+                    )),
                     &port,
                 )
-                .add_attribute(("description", string(description)))
+                .add_attribute(dsl::attr("description", string(description)))
                 .build(),
             );
         } else {
@@ -205,12 +208,15 @@ pub(crate) fn group(
                         "aws_vpc_security_group_egress_rule",
                         &format!("{me}_to_{other}_{r}"),
                     )
-                    .add_attribute(("provider", region.provider()))
-                    .add_attribute(("security_group_id", id(ctx, node, region)))
-                    .add_attribute(("referenced_security_group_id", id(ctx, flow.server, region))),
+                    .add_attribute(dsl::attr("provider", region.provider()))
+                    .add_attribute(dsl::attr("security_group_id", id(ctx, node, region)))
+                    .add_attribute(dsl::attr(
+                        "referenced_security_group_id",
+                        id(ctx, flow.server, region),
+                    )),
                     &port,
                 )
-                .add_attribute(("description", string(description)))
+                .add_attribute(dsl::attr("description", string(description)))
                 .build(),
             );
         }
@@ -228,12 +234,12 @@ pub(crate) fn group(
                             "aws_vpc_security_group_ingress_rule",
                             &format!("{me}_from_internet_{port}_{r}"),
                         )
-                        .add_attribute(("provider", region.provider()))
-                        .add_attribute(("security_group_id", id(ctx, node, region)))
-                        .add_attribute(("cidr_ipv4", string("0.0.0.0/0"))),
+                        .add_attribute(dsl::attr("provider", region.provider()))
+                        .add_attribute(dsl::attr("security_group_id", id(ctx, node, region)))
+                        .add_attribute(dsl::attr("cidr_ipv4", string("0.0.0.0/0"))),
                         &i64::from(port).into(),
                     )
-                    .add_attribute((
+                    .add_attribute(dsl::attr(
                         "description",
                         string(format!("Internet to {} on port {port} for {what}", node.id)),
                     ))
@@ -254,12 +260,12 @@ pub(crate) fn group(
                         "aws_vpc_security_group_egress_rule",
                         &format!("{me}_to_internet_https_{r}"),
                     )
-                    .add_attribute(("provider", region.provider()))
-                    .add_attribute(("security_group_id", id(ctx, node, region)))
-                    .add_attribute(("cidr_ipv4", string("0.0.0.0/0"))),
+                    .add_attribute(dsl::attr("provider", region.provider()))
+                    .add_attribute(dsl::attr("security_group_id", id(ctx, node, region)))
+                    .add_attribute(dsl::attr("cidr_ipv4", string("0.0.0.0/0"))),
                     &443.into(),
                 )
-                .add_attribute((
+                .add_attribute(dsl::attr(
                     "description",
                     string(format!(
                         "{} to AWS APIs, package mirrors and third parties over HTTPS",

@@ -64,22 +64,25 @@ fn bucket(
     let prefix = format!("{}-", ctx.name(&[&ctx.dashed(node), &region.id], 36));
     s.push(
         dsl::resource("aws_s3_bucket", &label)
-            .add_attribute(("provider", region.provider()))
-            .add_attribute(("bucket_prefix", string(prefix.as_str())))
-            .add_attribute(("tags", Ctx::tags(node, prefix.trim_end_matches('-'))))
+            .add_attribute(dsl::attr("provider", region.provider()))
+            .add_attribute(dsl::attr("bucket_prefix", string(prefix.as_str())))
+            .add_attribute(dsl::attr(
+                "tags",
+                Ctx::tags(node, prefix.trim_end_matches('-')),
+            ))
             .build(),
     );
     let child = |ty: &str| {
         dsl::resource(ty, &label)
-            .add_attribute(("provider", region.provider()))
-            .add_attribute(("bucket", bucket_id.clone()))
+            .add_attribute(dsl::attr("provider", region.provider()))
+            .add_attribute(dsl::attr("bucket", bucket_id.clone()))
     };
     s.push(
         child("aws_s3_bucket_public_access_block")
-            .add_attribute(("block_public_acls", true))
-            .add_attribute(("block_public_policy", true))
-            .add_attribute(("ignore_public_acls", true))
-            .add_attribute(("restrict_public_buckets", true))
+            .add_attribute(dsl::attr("block_public_acls", true))
+            .add_attribute(dsl::attr("block_public_policy", true))
+            .add_attribute(dsl::attr("ignore_public_acls", true))
+            .add_attribute(dsl::attr("restrict_public_buckets", true))
             .build(),
     );
     s.push(
@@ -109,7 +112,7 @@ fn bucket(
         child("aws_s3_bucket_server_side_encryption_configuration")
             .add_block(
                 dsl::block("rule")
-                    .add_attribute(("bucket_key_enabled", true))
+                    .add_attribute(dsl::attr("bucket_key_enabled", true))
                     .add_block(dsl::attrs_block(
                         "apply_server_side_encryption_by_default",
                         vec![
@@ -128,7 +131,7 @@ fn bucket(
     // The policy: HTTPS only, and reads by the distributions using it.
     let objects = dsl::template(vec![Part::Interp(bucket_arn.clone()), Part::Text("/*")]);
     let mut doc = dsl::data("aws_iam_policy_document", &format!("{label}_bucket"))
-        .add_attribute(("provider", region.provider()))
+        .add_attribute(dsl::attr("provider", region.provider()))
         .add_block(iam::statement(
             "DenyPlainHttp",
             "Deny",
@@ -169,7 +172,7 @@ fn bucket(
     s.push(doc.build());
     s.push(
         child("aws_s3_bucket_policy")
-            .add_attribute((
+            .add_attribute(dsl::attr(
                 "policy",
                 data_ref(
                     "aws_iam_policy_document",
@@ -178,7 +181,7 @@ fn bucket(
                 ),
             ))
             // A policy is refused while the public access block is being set.
-            .add_attribute((
+            .add_attribute(dsl::attr(
                 "depends_on",
                 dsl::list([dsl::traversal(
                     "aws_s3_bucket_public_access_block",
@@ -198,8 +201,8 @@ fn bucket(
 
 fn lifecycle(spec: &ObjectStoreSpec, b: hcl::BlockBuilder) -> Block {
     let mut rule = dsl::block("rule")
-        .add_attribute(("id", string("storage-class-and-cleanup")))
-        .add_attribute(("status", string("Enabled")))
+        .add_attribute(dsl::attr("id", string("storage-class-and-cleanup")))
+        .add_attribute(dsl::attr("status", string("Enabled")))
         .add_block(dsl::block("filter").build())
         .add_block(dsl::attrs_block(
             "abort_incomplete_multipart_upload",
@@ -319,8 +322,8 @@ fn replication_role(
 fn replication(ctx: &Ctx<'_>, node: &Node, source: &RegionCtx, replicas: &[&RegionCtx]) -> Block {
     let label = ctx.label(node, source);
     let mut b = dsl::resource("aws_s3_bucket_replication_configuration", &label)
-        .add_attribute(("provider", source.provider()))
-        .add_attribute((
+        .add_attribute(dsl::attr("provider", source.provider()))
+        .add_attribute(dsl::attr(
             "role",
             res(
                 "aws_iam_role",
@@ -328,13 +331,13 @@ fn replication(ctx: &Ctx<'_>, node: &Node, source: &RegionCtx, replicas: &[&Regi
                 "arn",
             ),
         ))
-        .add_attribute(("bucket", res("aws_s3_bucket", &label, "id")));
+        .add_attribute(dsl::attr("bucket", res("aws_s3_bucket", &label, "id")));
     for (i, replica) in replicas.iter().enumerate() {
         b = b.add_block(
             dsl::block("rule")
-                .add_attribute(("id", string(format!("to-{}", replica.id))))
-                .add_attribute(("status", string("Enabled")))
-                .add_attribute(("priority", i + 1))
+                .add_attribute(dsl::attr("id", string(format!("to-{}", replica.id))))
+                .add_attribute(dsl::attr("status", string("Enabled")))
+                .add_attribute(dsl::attr("priority", i + 1))
                 .add_block(dsl::block("filter").build())
                 .add_block(dsl::attrs_block(
                     "delete_marker_replication",
@@ -350,11 +353,11 @@ fn replication(ctx: &Ctx<'_>, node: &Node, source: &RegionCtx, replicas: &[&Regi
                 )
                 .add_block(
                     dsl::block("destination")
-                        .add_attribute((
+                        .add_attribute(dsl::attr(
                             "bucket",
                             res("aws_s3_bucket", &ctx.label(node, replica), "arn"),
                         ))
-                        .add_attribute(("storage_class", string("STANDARD")))
+                        .add_attribute(dsl::attr("storage_class", string("STANDARD")))
                         .add_block(dsl::attrs_block(
                             "encryption_configuration",
                             vec![("replica_kms_key_id", encryption::key_arn(replica))],
@@ -370,5 +373,6 @@ fn replication(ctx: &Ctx<'_>, node: &Node, source: &RegionCtx, replicas: &[&Regi
             .iter()
             .map(|r| dsl::traversal("aws_s3_bucket_versioning", &[&ctx.label(node, r)])),
     );
-    b.add_attribute(("depends_on", dsl::list(depends))).build()
+    b.add_attribute(dsl::attr("depends_on", dsl::list(depends)))
+        .build()
 }

@@ -423,19 +423,19 @@ pub(crate) fn blocks(vars: &BTreeMap<String, VarDef>) -> Vec<Block> {
         .map(|v| {
             let mut b = dsl::block("variable")
                 .add_label(v.name.as_str())
-                .add_attribute(("description", string(v.description.as_str())))
-                .add_attribute(("type", v.ty.clone()));
+                .add_attribute(dsl::attr("description", string(v.description.as_str())))
+                .add_attribute(dsl::attr("type", v.ty.clone()));
             if let Some(default) = &v.default {
-                b = b.add_attribute(("default", default.clone()));
+                b = b.add_attribute(dsl::attr("default", default.clone()));
             }
             if v.sensitive {
-                b = b.add_attribute(("sensitive", true));
+                b = b.add_attribute(dsl::attr("sensitive", true));
             }
             for (condition, message) in &v.validations {
                 b = b.add_block(
                     dsl::block("validation")
-                        .add_attribute(("condition", condition.clone()))
-                        .add_attribute(("error_message", string(message.as_str())))
+                        .add_attribute(dsl::attr("condition", condition.clone()))
+                        .add_attribute(dsl::attr("error_message", string(message.as_str())))
                         .build(),
                 );
             }
