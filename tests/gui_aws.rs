@@ -60,9 +60,7 @@ fn setup() -> Option<Setup> {
 /// chain is never consulted, so no real account can be reached).
 fn open(s: &Setup) -> Harness<'static, TopoplanApp> {
     let mut config = Config::headless(Box::new(ScriptedDialogs::default()));
-    config.aws_credentials = Some(Credentials::new(
-        ACCESS_KEY, SECRET_KEY, None, None, "test",
-    ));
+    config.aws_credentials = Some(Credentials::new(ACCESS_KEY, SECRET_KEY, None, None, "test"));
     let app = TopoplanApp::with_config(Some(s.file.clone()), config, Settings::default());
     let mut h = Harness::builder()
         .with_size(vec2(1440.0, 900.0))
@@ -103,7 +101,9 @@ fn plan(h: &mut Harness<'_, TopoplanApp>, moto: &Moto, expected_account: &str) {
     type_into(h, "Endpoint", &moto.endpoint());
     type_into(h, "Expected account", expected_account);
     h.get_by_label("Read the account and plan").click();
-    step_until(h, "the plan", |app| app.apply_panel().step() != Step::Planning);
+    step_until(h, "the plan", |app| {
+        app.apply_panel().step() != Step::Planning
+    });
     assert_eq!(
         h.state().apply_panel().step(),
         Step::Preview,
@@ -125,7 +125,10 @@ fn applying_from_the_window_creates_the_groups_after_the_typed_confirmation() {
     h.get_by_label("0 to delete");
     h.get_by_label_contains("autoscaling group shop-web — create (node web)");
     h.get_by_label("(the expected account)");
-    assert!(s.moto.groups("us-east-1").is_empty(), "planning wrote nothing");
+    assert!(
+        s.moto.groups("us-east-1").is_empty(),
+        "planning wrote nothing"
+    );
 
     // Apply stays disabled until the topology's name is typed exactly.
     let ops = h.state().apply_panel().plan().unwrap().op_count();
@@ -148,7 +151,9 @@ fn applying_from_the_window_creates_the_groups_after_the_typed_confirmation() {
     h.run();
     type_into(&mut h, CONFIRM_LABEL, "Shop");
     h.get_by_label(&apply_label).click();
-    step_until(&mut h, "the apply", |app| app.apply_panel().step() == Step::Done);
+    step_until(&mut h, "the apply", |app| {
+        app.apply_panel().step() == Step::Done
+    });
 
     let report = h
         .state()

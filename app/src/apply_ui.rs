@@ -220,10 +220,7 @@ impl ApplyPanel {
 
     /// AWS work is under way.
     pub fn is_busy(&self) -> bool {
-        matches!(
-            self.stage,
-            Stage::Planning { .. } | Stage::Applying { .. }
-        )
+        matches!(self.stage, Stage::Planning { .. } | Stage::Applying { .. })
     }
 
     /// The plan shown or applied.
@@ -298,13 +295,20 @@ impl ApplyPanel {
         };
         let handle = runtime.spawn(async move {
             let started = Instant::now();
-            let result =
-                plan_task(&snapshot, &connection, options, &progress, expected, at, dry_run)
-                    .await
-                    .map(|mut p| {
-                        p.took_secs = started.elapsed().as_secs_f64();
-                        Box::new(p)
-                    });
+            let result = plan_task(
+                &snapshot,
+                &connection,
+                options,
+                &progress,
+                expected,
+                at,
+                dry_run,
+            )
+            .await
+            .map(|mut p| {
+                p.took_secs = started.elapsed().as_secs_f64();
+                Box::new(p)
+            });
             let _ = tx.send(Msg::Planned(result));
             ctx2.request_repaint();
         });
@@ -458,7 +462,13 @@ impl ApplyPanel {
 
     /// The window. `at`: the document's `(key, revision)` now; `errors`:
     /// its validation errors (an invalid design is not planned).
-    pub fn show(&mut self, ctx: &egui::Context, topology: &Topology, at: (u64, u64), errors: usize) {
+    pub fn show(
+        &mut self,
+        ctx: &egui::Context,
+        topology: &Topology,
+        at: (u64, u64),
+        errors: usize,
+    ) {
         if !self.open {
             return;
         }
@@ -583,10 +593,7 @@ async fn plan_task(
     let plan = match aws::plan(&prepared.desired, &observed, options) {
         Ok(p) => p,
         Err(problems) => {
-            let mut lines: Vec<String> = problems
-                .iter()
-                .map(|p| format!("refused: {p}"))
-                .collect();
+            let mut lines: Vec<String> = problems.iter().map(|p| format!("refused: {p}")).collect();
             lines.push(format!(
                 "nothing was planned or changed ({} problem(s))",
                 problems.len()
@@ -630,9 +637,7 @@ fn apply_event(rows: &mut [Row], event: Event) {
             if let Some(r) = rows.get_mut(index) {
                 #[expect(clippy::cast_precision_loss, reason = "seconds for people")]
                 let secs = delay_ms as f64 / 1000.0;
-                r.note = Some(format!(
-                    "retry in {secs:.1} s (attempt {attempt}): {error}"
-                ));
+                r.note = Some(format!("retry in {secs:.1} s (attempt {attempt}): {error}"));
             }
         }
         Event::Waiting { index, what, .. } => {
@@ -753,8 +758,11 @@ fn form_ui(
             );
         });
     ui.add_space(4.0);
-    ui.checkbox(&mut form.prune, "Delete the resources of nodes no longer in the document")
-        .on_hover_text("Only resources tagged with this topology are ever touched");
+    ui.checkbox(
+        &mut form.prune,
+        "Delete the resources of nodes no longer in the document",
+    )
+    .on_hover_text("Only resources tagged with this topology are ever touched");
     ui.checkbox(
         &mut form.instance_refresh,
         "Replace running instances where a launch template changes",
@@ -770,11 +778,13 @@ fn form_ui(
             .inner_margin(8.0)
             .corner_radius(4.0)
             .show(ui, |ui| {
-                egui::ScrollArea::vertical().max_height(200.0).show(ui, |ui| {
-                    for p in problems {
-                        ui.colored_label(ui.visuals().error_fg_color, p);
-                    }
-                });
+                egui::ScrollArea::vertical()
+                    .max_height(200.0)
+                    .show(ui, |ui| {
+                        for p in problems {
+                            ui.colored_label(ui.visuals().error_fg_color, p);
+                        }
+                    });
             });
     }
     ui.add_space(8.0);
@@ -808,10 +818,10 @@ fn planning_ui(
         "Reading the account ({:.0} s)…",
         started.elapsed().as_secs_f64().floor()
     ));
-    ui.add(egui::ProgressBar::new(fraction).text(format!(
-        "{} of {total} regions read",
-        regions_read.len()
-    )));
+    ui.add(
+        egui::ProgressBar::new(fraction)
+            .text(format!("{} of {total} regions read", regions_read.len())),
+    );
     if !regions_read.is_empty() {
         ui.label(RichText::new(format!("read: {}", regions_read.join(", "))).weak());
     }
@@ -1032,7 +1042,8 @@ fn preview_ui(
             action = Some(UiAction::Plan);
         }
     });
-    if let Some(refusal) = aws_flow::account_mismatch(planned.expected.as_deref(), &planned.observed)
+    if let Some(refusal) =
+        aws_flow::account_mismatch(planned.expected.as_deref(), &planned.observed)
     {
         ui.colored_label(ui.visuals().error_fg_color, refusal);
         return action;
@@ -1051,7 +1062,10 @@ fn preview_ui(
     ui.add_space(4.0);
     if planned.dry_run {
         if ui
-            .button(format!("Check {} (dry run)", crate::edits::count(plan.op_count(), "operation")))
+            .button(format!(
+                "Check {} (dry run)",
+                crate::edits::count(plan.op_count(), "operation")
+            ))
             .on_hover_text("Asks AWS whether each write would succeed; changes nothing")
             .clicked()
         {
@@ -1161,7 +1175,11 @@ fn applying_ui(
     let fraction = finished as f32 / rows.len().max(1) as f32;
     ui.label(format!(
         "{} {} to account {}",
-        if planned.dry_run { "Checking" } else { "Applying" },
+        if planned.dry_run {
+            "Checking"
+        } else {
+            "Applying"
+        },
         crate::edits::count(rows.len(), "operation"),
         planned.observed.account_id.as_deref().unwrap_or("unknown")
     ));
@@ -1203,11 +1221,7 @@ fn applying_ui(
     None
 }
 
-fn done_ui(
-    ui: &mut Ui,
-    rows: &[Row],
-    outcome: &Result<ApplyReport, String>,
-) -> Option<UiAction> {
+fn done_ui(ui: &mut Ui, rows: &[Row], outcome: &Result<ApplyReport, String>) -> Option<UiAction> {
     match outcome {
         Err(e) => {
             ui.colored_label(ui.visuals().error_fg_color, e);

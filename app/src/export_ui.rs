@@ -37,7 +37,10 @@ pub struct Exported {
 pub enum Failure {
     /// The document has errors, or files are in the way (overwriting
     /// them is offered): the exporter's message.
-    Refused { text: String, conflicts: bool },
+    Refused {
+        text: String,
+        conflicts: bool,
+    },
     Failed(String),
 }
 
@@ -61,10 +64,9 @@ pub fn export_to(topology: &Topology, dir: &Path, nat: NatGateways, force: bool)
         Ok(report) => report,
         Err(err @ WriteError::Refused { .. }) => {
             return Err(Failure::Refused {
-                text: err.to_string().replace(
-                    "pass --force to overwrite",
-                    "\"Overwrite\" replaces them",
-                ),
+                text: err
+                    .to_string()
+                    .replace("pass --force to overwrite", "\"Overwrite\" replaces them"),
                 conflicts: true,
             });
         }
@@ -130,17 +132,19 @@ impl ExportPanel {
         let nat = self.nat;
         let target = dir.clone();
         self.open = true;
-        self.state = Some(match Job::spawn("terraform export", ctx, move |_| {
-            export_to(&snapshot, &target, nat, force)
-        }) {
-            Ok(job) => (dir, State::Running(job)),
-            Err(e) => (
-                dir,
-                State::Finished(Err(Failure::Failed(format!(
-                    "cannot start the export: {e}"
-                )))),
-            ),
-        });
+        self.state = Some(
+            match Job::spawn("terraform export", ctx, move |_| {
+                export_to(&snapshot, &target, nat, force)
+            }) {
+                Ok(job) => (dir, State::Running(job)),
+                Err(e) => (
+                    dir,
+                    State::Finished(Err(Failure::Failed(format!(
+                        "cannot start the export: {e}"
+                    )))),
+                ),
+            },
+        );
     }
 
     pub fn is_busy(&self) -> bool {
@@ -212,9 +216,11 @@ impl ExportPanel {
                             Failure::Failed(text) => (text.as_str(), false),
                         };
                         ui.colored_label(ui.visuals().error_fg_color, "Nothing was written.");
-                        egui::ScrollArea::vertical().max_height(260.0).show(ui, |ui| {
-                            ui.label(text);
-                        });
+                        egui::ScrollArea::vertical()
+                            .max_height(260.0)
+                            .show(ui, |ui| {
+                                ui.label(text);
+                            });
                         if conflicts
                             && ui
                                 .button("Overwrite")

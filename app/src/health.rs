@@ -129,7 +129,12 @@ mod tests {
 
     #[test]
     fn states_are_ordered_from_best_to_worst_and_coloured_apart() {
-        let all = [Health::Ok, Health::Degraded, Health::Saturated, Health::Down];
+        let all = [
+            Health::Ok,
+            Health::Degraded,
+            Health::Saturated,
+            Health::Down,
+        ];
         assert!(all.windows(2).all(|w| w[0] < w[1]));
         let colours: BTreeSet<[u8; 4]> = all.iter().map(|h| h.color().to_array()).collect();
         assert_eq!(colours.len(), all.len());

@@ -767,7 +767,11 @@ fn ship_export_terraform_writes_the_module_into_the_folder_picked_and_summarises
     h.get_by_label_contains("Exported to");
     h.get_by_label_contains(&format!("with {} resources", expected.resources().len()));
     h.get_by_label("Open folder");
-    let warned = &expected.warnings().first().expect("marketplace has warnings").node;
+    let warned = &expected
+        .warnings()
+        .first()
+        .expect("marketplace has warnings")
+        .node;
     h.get_by_role_and_label(Role::Link, warned.as_str()).click();
     h.run();
     assert_eq!(

@@ -428,7 +428,14 @@ async fn apply(args: ApplyArgs, out: &mut dyn std::io::Write) -> anyhow::Result<
     };
     let apply_options = aws_flow::apply_options(args.dry_run, expected, prepared.flow.retry);
     let progress = stderr_progress(plan.op_count());
-    let result = aws::apply(&prepared.flow.clients, &plan, &apply_options, &progress, &cancel).await;
+    let result = aws::apply(
+        &prepared.flow.clients,
+        &plan,
+        &apply_options,
+        &progress,
+        &cancel,
+    )
+    .await;
     watcher.abort();
     let report = match result {
         Ok(r) => r,
