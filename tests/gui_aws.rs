@@ -11,8 +11,9 @@ mod aws_support;
 mod support;
 
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
+use aws_support::proxy::{Config as ProxyConfig, Proxy};
 use aws_support::{ACCESS_KEY, ACCOUNT, Moto, SECRET_KEY, tags};
 use egui::{Role, vec2};
 use egui_kittest::Harness;
@@ -21,6 +22,7 @@ use topoplan::TopoplanApp;
 use topoplan::app::{Config, Settings};
 use topoplan::apply_ui::{CONFIRM_LABEL, Step};
 use topoplan::files::ScriptedDialogs;
+use topoplan_exports::aws::OpStatus;
 use topoplan_exports::aws::client::Credentials;
 
 /// A one-region shop: `web` across two AZs, with an image and the subnet
@@ -92,13 +94,13 @@ fn type_into(h: &mut Harness<'_, TopoplanApp>, label: &str, text: &str) {
 }
 
 /// Opens Ship → Apply to AWS, fills in the connection, and plans.
-fn plan(h: &mut Harness<'_, TopoplanApp>, moto: &Moto, expected_account: &str) {
+fn plan(h: &mut Harness<'_, TopoplanApp>, endpoint: &str, expected_account: &str) {
     h.get_by_label("Ship").click();
     h.run();
     h.get_by_label_contains("Apply to AWS…").click();
     h.run();
     type_into(h, "Region", "us-east-1");
-    type_into(h, "Endpoint", &moto.endpoint());
+    type_into(h, "Endpoint", endpoint);
     type_into(h, "Expected account", expected_account);
     h.get_by_label("Read the account and plan").click();
     step_until(h, "the plan", |app| {
@@ -116,7 +118,7 @@ fn plan(h: &mut Harness<'_, TopoplanApp>, moto: &Moto, expected_account: &str) {
 fn applying_from_the_window_creates_the_groups_after_the_typed_confirmation() {
     let Some(s) = setup() else { return };
     let mut h = open(&s);
-    plan(&mut h, &s.moto, ACCOUNT);
+    plan(&mut h, &s.moto.endpoint(), ACCOUNT);
 
     // The preview: counts and the settings of each resource.
     let summary = h.state().apply_panel().plan().unwrap().summary();
@@ -198,7 +200,7 @@ fn applying_from_the_window_creates_the_groups_after_the_typed_confirmation() {
 fn credentials_for_another_account_are_refused_before_anything_is_written() {
     let Some(s) = setup() else { return };
     let mut h = open(&s);
-    plan(&mut h, &s.moto, "210987654321");
+    plan(&mut h, &s.moto.endpoint(), "210987654321");
     h.get_by_label_contains(&format!(
         "refused: the credentials are for account {ACCOUNT}, but account 210987654321 is expected"
     ));
@@ -233,4 +235,82 @@ fn an_unreachable_endpoint_is_explained_in_the_connection_step() {
     assert!(errors.contains("is the endpoint right?"), "{errors}");
     h.get_by_label_contains("is the endpoint right?");
     drop(s);
+}
+
+/// Steps once and returns how long the frame took.
+fn timed_step(h: &mut Harness<'_, TopoplanApp>) -> Duration {
+    let started = Instant::now();
+    h.step();
+    started.elapsed()
+}
+
+#[test]
+fn stop_lets_the_call_in_flight_finish_starts_no_more_and_no_frame_waits_for_aws() {
+    let Some(s) = setup() else { return };
+    // Every write takes 2 s on the way to moto: a frame that waited for
+    // one would take that long (an ordinary frame of this debug build on a
+    // loaded machine takes up to a few hundred milliseconds).
+    let proxy = Proxy::start(
+        s.moto.addr,
+        ProxyConfig {
+            write_delay: Duration::from_secs(2),
+            ..ProxyConfig::default()
+        },
+        1,
+    );
+    let mut h = open(&s);
+    plan(&mut h, &proxy.endpoint(), ACCOUNT);
+    let ops = h.state().apply_panel().plan().unwrap().op_count();
+    assert_eq!(ops, 3, "launch template, group, policy: one chain");
+    type_into(&mut h, CONFIRM_LABEL, "Shop");
+    h.get_by_label(&format!("Apply {ops} operations")).click();
+    h.step();
+    assert_eq!(h.state().apply_panel().step(), Step::Applying);
+
+    // Frames keep coming while the writes are slow.
+    let mut slowest = Duration::ZERO;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !h.state().apply_panel().rows()[0]
+        .op
+        .status
+        .eq(&OpStatus::Done { note: None })
+        && h.state().apply_panel().step() == Step::Applying
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the first operation never finished"
+        );
+        slowest = slowest.max(timed_step(&mut h));
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    h.get_by_label("Stop").click();
+    while h.state().apply_panel().step() == Step::Applying {
+        assert!(Instant::now() < deadline, "the apply never stopped");
+        slowest = slowest.max(timed_step(&mut h));
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(
+        slowest < Duration::from_secs(1),
+        "a frame waited {slowest:?} (writes take 2 s)"
+    );
+
+    let report = h
+        .state()
+        .apply_panel()
+        .report()
+        .unwrap()
+        .as_ref()
+        .expect("the apply ran");
+    assert!(!report.is_complete());
+    assert!(report.stopped.is_some(), "{report:?}");
+    assert_eq!(
+        report.ops.last().map(|o| &o.status),
+        Some(&OpStatus::NotStarted),
+        "the scaling policy was never started: {report:?}"
+    );
+    h.get_by_label("Stopped before the end.");
+    // The account has what was done, and nothing after it.
+    assert_eq!(s.moto.templates("us-east-1").len(), 1);
+    assert!(s.moto.policies("us-east-1").is_empty());
+    drop(proxy);
 }

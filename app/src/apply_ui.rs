@@ -241,6 +241,14 @@ impl ApplyPanel {
         }
     }
 
+    /// The operations being applied (or applied), with their progress.
+    pub fn rows(&self) -> &[Row] {
+        match &self.stage {
+            Stage::Applying { rows, .. } | Stage::Done { rows, .. } => rows,
+            _ => &[],
+        }
+    }
+
     /// The problems that stopped planning.
     pub fn errors(&self) -> &[String] {
         match &self.stage {
