@@ -157,13 +157,7 @@ fn applying_from_the_window_creates_the_groups_after_the_typed_confirmation() {
         app.apply_panel().step() == Step::Done
     });
 
-    let report = h
-        .state()
-        .apply_panel()
-        .report()
-        .unwrap()
-        .as_ref()
-        .expect("the apply ran");
+    let report = report(&h);
     assert!(report.is_complete(), "{report:?}");
     assert_eq!(report.account_id, ACCOUNT);
     h.get_by_label("Applied: the account matches the document.");
@@ -237,6 +231,16 @@ fn an_unreachable_endpoint_is_explained_in_the_connection_step() {
     drop(s);
 }
 
+/// The report of the apply the window ran.
+fn report(h: &Harness<'_, TopoplanApp>) -> topoplan_exports::aws::ApplyReport {
+    h.state()
+        .apply_panel()
+        .report()
+        .expect("the apply ended")
+        .clone()
+        .expect("the apply ran")
+}
+
 /// Steps once and returns how long the frame took.
 fn timed_step(h: &mut Harness<'_, TopoplanApp>) -> Duration {
     let started = Instant::now();
@@ -294,13 +298,7 @@ fn stop_lets_the_call_in_flight_finish_starts_no_more_and_no_frame_waits_for_aws
         "a frame waited {slowest:?} (writes take 2 s)"
     );
 
-    let report = h
-        .state()
-        .apply_panel()
-        .report()
-        .unwrap()
-        .as_ref()
-        .expect("the apply ran");
+    let report = report(&h);
     assert!(!report.is_complete());
     assert!(report.stopped.is_some(), "{report:?}");
     assert_eq!(
