@@ -7,6 +7,9 @@
 //! `cargo bench -p topoplan --bench frame`
 #![expect(clippy::unwrap_used, reason = "benchmark setup")]
 
+use std::time::Duration;
+
+use cpu_time::ThreadTime;
 use criterion::{Criterion, criterion_group, criterion_main};
 use egui::{Event, Pos2, RawInput, Rect, pos2};
 use topoplan::TopoplanApp;
@@ -78,16 +81,33 @@ impl Bench {
     }
 }
 
+/// `iters` frames' CPU time on this thread (what a machine shared with
+/// other builds does not inflate, unlike the wall time).
+fn cpu(bench: &mut Bench, iters: u64) -> Duration {
+    let start = ThreadTime::now();
+    for _ in 0..iters {
+        std::hint::black_box(bench.frame());
+    }
+    start.elapsed()
+}
+
 fn frame(c: &mut Criterion) {
     let mut group = c.benchmark_group("frame");
     group.sample_size(30);
     for nodes in [1_000, 5_000] {
         let mut bench = Bench::new(nodes);
+        eprintln!("{nodes} nodes, fitted: {} triangles a frame", bench.frame());
         group.bench_function(format!("fit/{nodes}"), |b| b.iter(|| bench.frame()));
+        group.bench_function(format!("fit/{nodes}_cpu"), |b| {
+            b.iter_custom(|iters| cpu(&mut bench, iters));
+        });
         bench.app.zoom_to(1.0);
-        bench.frame();
+        eprintln!("{nodes} nodes, 100%: {} triangles a frame", bench.frame());
         group.bench_function(format!("zoom-100/{nodes}"), |b| {
             b.iter(|| bench.frame());
+        });
+        group.bench_function(format!("zoom-100/{nodes}_cpu"), |b| {
+            b.iter_custom(|iters| cpu(&mut bench, iters));
         });
     }
     group.finish();
