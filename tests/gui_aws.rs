@@ -64,8 +64,11 @@ fn open(s: &Setup) -> Harness<'static, TopoplanApp> {
     let mut config = Config::headless(Box::new(ScriptedDialogs::default()));
     config.aws_credentials = Some(Credentials::new(ACCESS_KEY, SECRET_KEY, None, None, "test"));
     let app = TopoplanApp::with_config(Some(s.file.clone()), config, Settings::default());
+    // Background work (pricing) finishing wakes the UI: allow the frames
+    // that follow before calling the UI unsettled.
     let mut h = Harness::builder()
         .with_size(vec2(1440.0, 900.0))
+        .with_max_steps(16)
         .build_eframe(|_cc| app);
     h.run();
     assert_eq!(h.state().topology().meta().name, "Shop");

@@ -27,8 +27,11 @@ fn app_with(template: &'static str, dialogs: ScriptedDialogs) -> TopoplanApp {
 }
 
 fn harness(app: TopoplanApp) -> Harness<'static, TopoplanApp> {
+    // Background work (pricing) finishing wakes the UI: allow the frames
+    // that follow before calling the UI unsettled.
     let mut h = Harness::builder()
         .with_size(vec2(1440.0, 900.0))
+        .with_max_steps(16)
         .build_eframe(|_cc| app);
     h.run();
     h
