@@ -1256,13 +1256,7 @@ fn done_ui(ui: &mut Ui, rows: &[Row], outcome: &Result<ApplyReport, String>) -> 
                     .monospace()
                     .small(),
             );
-            ui.label(
-                RichText::new(format!(
-                    "account {} · {} API calls · {:.1} s",
-                    report.account_id, report.api_calls, report.elapsed_secs
-                ))
-                .weak(),
-            );
+            ui.add_space(4.0);
             rows_ui(ui, rows);
         }
     }
