@@ -276,7 +276,7 @@ fn stop_lets_the_call_in_flight_finish_starts_no_more_and_no_frame_waits_for_aws
 
     // Frames keep coming while the writes are slow.
     let mut slowest = Duration::ZERO;
-    let deadline = Instant::now() + Duration::from_secs(60);
+    let deadline = Instant::now() + Duration::from_mins(1);
     while !h.state().apply_panel().rows()[0]
         .op
         .status

@@ -60,7 +60,7 @@ impl Bench {
         // Pricing runs on its own thread: let it finish, so it does not
         // compete with the frames measured.
         while bench.app.is_busy() {
-            std::thread::sleep(std::time::Duration::from_millis(20));
+            std::thread::sleep(Duration::from_millis(20));
             bench.frame();
         }
         bench
