@@ -13,7 +13,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// Starts `topoplan ARGS` under Xvfb, waits until the window has drawn
-/// (the screen has many colours), and returns the screenshot.
+/// (the screen has many colours), and returns the screenshot. The app's
+/// data directory is `dir` (a first start: no settings, no recovery file).
 fn screenshot(args: &[&str], dir: &Path) -> PathBuf {
     let shot = dir.join("window.png");
     let log = dir.join("app.log");
@@ -46,6 +47,7 @@ fn screenshot(args: &[&str], dir: &Path) -> PathBuf {
         .env("BIN", env!("CARGO_BIN_EXE_topoplan"))
         .env("SHOT", &shot)
         .env("LOG", &log)
+        .env("XDG_DATA_HOME", dir)
         .current_dir(support::repo())
         .output()
         .expect("xvfb-run starts");
@@ -86,13 +88,56 @@ fn mean(png: &Path, crop: &str) -> f64 {
     String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
 }
 
-fn check_window(args: &[&str], save_as: &str) {
+/// Pixels of one colour (within a small tolerance), via ImageMagick.
+fn pixels_of(png: &Path, rgb: &str) -> f64 {
+    let out = Command::new("convert")
+        .arg(png)
+        .args([
+            "-fuzz",
+            "6%",
+            "-fill",
+            "white",
+            "-opaque",
+            rgb,
+            "-fill",
+            "black",
+            "+opaque",
+            "white",
+            "-format",
+            "%[fx:mean*w*h]",
+            "info:",
+        ])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
+}
+
+/// The orange of service nodes (`style::kind_color(NodeKind::Service)`).
+const SERVICE_ORANGE: &str = "rgb(237,113,0)";
+
+fn check_window(args: &[&str], save_as: &str) -> Option<(tempfile::TempDir, PathBuf)> {
+    check_window_with(args, save_as, None)
+}
+
+/// Opens the window; `settings` is the app's stored settings (eframe's
+/// `app.ron`), to start in a given theme. Returns the screenshot (in the
+/// directory returned with it).
+fn check_window_with(
+    args: &[&str],
+    save_as: &str,
+    settings: Option<&str>,
+) -> Option<(tempfile::TempDir, PathBuf)> {
     if !support::require("xvfb-run", "a real X window for the GUI test")
         || !support::require("import", "ImageMagick screenshots")
     {
-        return;
+        return None;
     }
     let dir = tempfile::tempdir().unwrap();
+    if let Some(settings) = settings {
+        let store = dir.path().join("topoplan");
+        std::fs::create_dir_all(&store).unwrap();
+        std::fs::write(store.join("app.ron"), settings).unwrap();
+    }
     let shot = screenshot(args, dir.path());
     let n = colours(&shot);
     assert!(n > 300, "the window looks blank: {n} colours");
@@ -115,14 +160,42 @@ fn check_window(args: &[&str], save_as: &str) {
             .status()
             .unwrap();
     }
+    Some((dir, shot))
 }
 
 #[test]
-fn opens_a_window_with_the_default_template_drawn() {
-    check_window(&[], "three-tier.png");
+fn first_start_opens_on_the_template_gallery() {
+    check_window(&[], "gallery.png");
 }
 
 #[test]
-fn opens_a_multi_region_document_given_on_the_command_line() {
-    check_window(&["templates/marketplace.json"], "marketplace.png");
+fn opens_every_template_given_on_the_command_line() {
+    for template in topoplan_core::templates::TEMPLATES {
+        let path = format!("templates/{}.json", template.name);
+        let Some((_dir, shot)) = check_window(&[&path], &format!("{}.png", template.name)) else {
+            return;
+        };
+        // Every template has services: their boxes are drawn.
+        let orange = pixels_of(&shot, SERVICE_ORANGE);
+        assert!(
+            orange > 200.0,
+            "{}: no service drawn ({orange} orange pixels)",
+            template.name
+        );
+    }
+}
+
+#[test]
+fn the_theme_chosen_last_time_is_used_at_start() {
+    let light =
+        r#"{ "topoplan-settings": "(recent:(paths:[]),dark:Some(false),seen_gallery:true)" }"#;
+    let Some((_dir, shot)) = check_window_with(
+        &["templates/active-active.json"],
+        "active-active-light.png",
+        Some(light),
+    ) else {
+        return;
+    };
+    let canvas = mean(&shot, "700x500+200+200");
+    assert!(canvas > 0.7, "the canvas should be light: mean {canvas}");
 }

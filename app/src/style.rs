@@ -1,6 +1,6 @@
 //! Colours, icons and one-line summaries, shared by the canvas and panels.
 
-use egui::{Color32, Painter, Pos2, Shape, Stroke, Visuals, pos2, vec2};
+use egui::{Color32, Painter, Pos2, Visuals};
 use topoplan_core::model::{
     CdnProvider, DatabaseEngine, DnsRouting, EdgeKind, ListenerProtocol, LoadBalancerType, Node,
     NodeKind, NodeSpec, QueueEngine,
@@ -77,108 +77,32 @@ pub fn node_fill(visuals: &Visuals, inactive: bool) -> Color32 {
     }
 }
 
-/// A small vector icon for a kind, centred at `c` with half-size `r`.
-/// Drawn, not loaded, so it stays sharp at every zoom.
-pub fn paint_icon(painter: &Painter, kind: NodeKind, c: Pos2, r: f32, color: Color32) {
-    let stroke = Stroke::new((r * 0.16).max(1.0), color);
-    let p = |x: f32, y: f32| c + vec2(x * r, y * r);
-    match kind {
-        NodeKind::Dns => {
-            // A globe: circle, equator, meridian.
-            painter.circle_stroke(c, r, stroke);
-            painter.line_segment([p(-1.0, 0.0), p(1.0, 0.0)], stroke);
-            painter.add(Shape::ellipse_stroke(c, vec2(r * 0.45, r), stroke));
-        }
-        NodeKind::Cdn => {
-            // Edge locations around a centre.
-            painter.circle_filled(c, r * 0.3, color);
-            for (x, y) in [(-0.8, -0.6), (0.8, -0.6), (-0.8, 0.6), (0.8, 0.6)] {
-                painter.line_segment([c, p(x, y)], stroke);
-                painter.circle_filled(p(x, y), r * 0.2, color);
-            }
-        }
-        NodeKind::LoadBalancer => {
-            // One in, three out.
-            painter.circle_filled(p(-0.7, 0.0), r * 0.25, color);
-            for y in [-0.8, 0.0, 0.8] {
-                painter.line_segment([p(-0.7, 0.0), p(0.8, y)], stroke);
-                painter.circle_filled(p(0.8, y), r * 0.2, color);
-            }
-        }
-        NodeKind::ApiGateway => {
-            painter.rect_stroke(
-                egui::Rect::from_center_size(c, vec2(1.6 * r, 1.6 * r)),
-                2.0,
-                stroke,
-                egui::StrokeKind::Middle,
-            );
-            painter.line_segment([p(-1.2, 0.0), p(1.2, 0.0)], stroke);
-            painter.line_segment([p(0.0, -0.5), p(0.0, 0.5)], stroke);
-        }
-        NodeKind::Service => {
-            // Three stacked instances.
-            for (dx, dy) in [(-0.35, -0.35), (0.0, 0.0), (0.35, 0.35)] {
-                let rect = egui::Rect::from_center_size(p(dx, dy), vec2(1.2 * r, 1.2 * r));
-                painter.rect(
-                    rect,
-                    2.0,
-                    Color32::TRANSPARENT,
-                    stroke,
-                    egui::StrokeKind::Middle,
-                );
-            }
-        }
-        NodeKind::Cache => {
-            // A lightning bolt.
-            painter.add(Shape::line(
-                vec![p(0.3, -1.0), p(-0.4, 0.1), p(0.3, 0.1), p(-0.3, 1.0)],
-                stroke,
-            ));
-        }
-        NodeKind::Queue => {
-            for i in 0..4 {
-                let x = -0.9 + 0.6 * i as f32;
-                let rect = egui::Rect::from_min_size(p(x, -0.5), vec2(0.45 * r, 1.0 * r));
-                painter.rect_filled(rect, 1.0, color.gamma_multiply(0.4 + 0.2 * i as f32));
-            }
-        }
-        NodeKind::Database => {
-            // A cylinder.
-            painter.add(Shape::ellipse_stroke(
-                p(0.0, -0.7),
-                vec2(0.85 * r, 0.3 * r),
-                stroke,
-            ));
-            painter.line_segment([p(-0.85, -0.7), p(-0.85, 0.7)], stroke);
-            painter.line_segment([p(0.85, -0.7), p(0.85, 0.7)], stroke);
-            let bottom: Vec<Pos2> = (0..=12)
-                .map(|i| {
-                    let a = std::f32::consts::PI * i as f32 / 12.0;
-                    p(-0.85 * a.cos(), 0.7 + 0.3 * a.sin())
-                })
-                .collect();
-            painter.add(Shape::line(bottom, stroke));
-        }
-        NodeKind::ObjectStore => {
-            // A bucket.
-            painter.add(Shape::closed_line(
-                vec![p(-0.9, -0.7), p(0.9, -0.7), p(0.6, 0.9), p(-0.6, 0.9)],
-                stroke,
-            ));
-            painter.line_segment(
-                [p(-0.9, -0.7), p(0.9, -0.7)],
-                Stroke::new(stroke.width * 1.5, color),
-            );
-        }
-        NodeKind::External => {
-            // A cloud.
-            for (x, y, s) in [(-0.45, 0.15, 0.45), (0.1, -0.2, 0.55), (0.55, 0.2, 0.4)] {
-                painter.circle_stroke(p(x, y), s * r, stroke);
-            }
-            painter.line_segment([p(-0.9, 0.55), p(0.95, 0.55)], stroke);
-        }
+/// Adds egui's bundled monospace font (Hack) as a fallback of the
+/// proportional one: it has the arrows (→) and bullets (●) the engines'
+/// texts use, which Ubuntu Light lacks.
+pub fn install_fonts(ctx: &egui::Context) {
+    let mut fonts = egui::FontDefinitions::default();
+    if fonts.font_data.contains_key("Hack")
+        && let Some(family) = fonts.families.get_mut(&egui::FontFamily::Proportional)
+        && !family.iter().any(|f| f == "Hack")
+    {
+        family.push("Hack".to_owned());
+        ctx.set_fonts(fonts);
     }
-    let _ = pos2;
+}
+
+/// Traffic figures (rps) on nodes, edges and in panels.
+pub fn load_color(visuals: &Visuals) -> Color32 {
+    if visuals.dark_mode {
+        Color32::from_rgb(110, 190, 150)
+    } else {
+        Color32::from_rgb(20, 125, 80)
+    }
+}
+
+/// The icon of a kind (from `assets/icons/`), centred at `c` with half-size `r`.
+pub fn paint_icon(painter: &Painter, kind: NodeKind, c: Pos2, r: f32, color: Color32) {
+    crate::icons::paint(painter, kind, c, r, color);
 }
 
 /// A one-line summary of a node's size, e.g. `m6i.large × 9 (3–15)`.

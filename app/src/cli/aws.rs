@@ -15,11 +15,12 @@ use std::time::Instant;
 use anyhow::Context as _;
 use clap::{Args, Subcommand};
 use topoplan_core::Topology;
-use topoplan_core::model::{image_problem, io};
+use topoplan_core::model::io;
 use topoplan_exports::aws::{
-    self, ApplyOptions, Cancel, ClientOptions, Clients, DesiredOptions, Event, Observed, Plan,
-    PlanOptions, Progress, RetryPolicy, SavedPlan, report,
+    self, Cancel, Event, Observed, Plan, PlanOptions, Progress, SavedPlan, report,
 };
+
+use crate::aws_flow::{self, Refusal};
 
 /// The `plan` and `apply` commands (each with its target, `aws`).
 #[derive(Debug, Subcommand)]
@@ -141,12 +142,11 @@ pub(super) fn run(command: AwsCommand, out: &mut dyn std::io::Write) -> anyhow::
 /// Everything a command needs before talking to AWS.
 struct Prepared {
     topology: Topology,
-    desired: aws::Desired,
-    clients: Clients,
-    retry: RetryPolicy,
+    flow: aws_flow::Prepared,
 }
 
-/// Loads and checks the document, builds the desired state, connects.
+/// Loads and checks the document, builds the desired state, connects
+/// (the steps shared with the window, in [`aws_flow`]).
 /// `Ok(Err(code))`: a problem was reported and the command ends there.
 async fn prepare(
     file: &Path,
@@ -165,62 +165,27 @@ async fn prepare(
         )?;
         return Ok(Err(ExitCode::from(1)));
     }
-    let mut images = Vec::new();
-    for arg in &connection.image_ids {
-        let (region, image) = match arg.split_once('=') {
-            Some((region, image)) => (Some(region.to_owned()), image.to_owned()),
-            None => (None, arg.clone()),
-        };
-        if let Some(problem) = image_problem(&image) {
-            anyhow::bail!("--image-id {arg}: {problem}");
-        }
-        if let Some(region) = &region
-            && loaded.topology.meta().region(region).is_none()
-        {
-            anyhow::bail!("--image-id {arg}: {region} is not one of the document's regions");
-        }
-        images.push((region, image));
-    }
-    let desired = match aws::desired(&loaded.topology, &DesiredOptions { images }) {
-        Ok(d) => d,
-        Err(problems) => {
+    let options = aws_flow::Connection {
+        profile: connection.profile.clone(),
+        region: connection.region.clone(),
+        endpoint_url: connection.endpoint_url.clone(),
+        image_ids: connection.image_ids.clone(),
+        credentials: None,
+    };
+    match aws_flow::prepare(&loaded.topology, &options).await? {
+        Ok(flow) => Ok(Ok(Prepared {
+            topology: loaded.topology,
+            flow,
+        })),
+        Err(Refusal::Usage(why)) => anyhow::bail!(why),
+        Err(Refusal::Problems(problems)) => {
             for p in &problems {
                 writeln!(out, "{name}: {p}")?;
             }
             writeln!(out, "{name}: cannot plan: {} problem(s)", problems.len())?;
-            return Ok(Err(ExitCode::from(1)));
+            Ok(Err(ExitCode::from(1)))
         }
-    };
-    let retry = retry_policy();
-    let options = ClientOptions {
-        profile: connection.profile.clone(),
-        region: connection.region.clone(),
-        endpoint_url: connection.endpoint_url.clone(),
-        sdk_initial_backoff: std::env::var_os("TOPOPLAN_AWS_RETRY_BASE_MS")
-            .map(|_| std::time::Duration::from_millis(retry.base_delay_ms)),
-        credentials: None,
-    };
-    let clients = Clients::connect(&options, desired.regions.first().map(String::as_str)).await?;
-    Ok(Ok(Prepared {
-        topology: loaded.topology,
-        desired,
-        clients,
-        retry,
-    }))
-}
-
-/// The retry policy; `TOPOPLAN_AWS_RETRY_BASE_MS` shortens the backoff
-/// (the tests use it against a local API).
-fn retry_policy() -> RetryPolicy {
-    let mut retry = RetryPolicy::default();
-    if let Some(ms) = std::env::var("TOPOPLAN_AWS_RETRY_BASE_MS")
-        .ok()
-        .and_then(|v| v.parse::<u64>().ok())
-    {
-        retry.base_delay_ms = ms.max(1);
-        retry.max_delay_ms = retry.max_delay_ms.min(ms.saturating_mul(16).max(1));
     }
-    retry
 }
 
 /// Progress to standard error, one line per event worth a line.
@@ -299,7 +264,7 @@ async fn plan(args: PlanArgs, out: &mut dyn std::io::Write) -> anyhow::Result<Ex
     } else {
         write!(out, "{}", report::plan_text(&plan))?;
     }
-    let calls = prepared.clients.calls();
+    let calls = prepared.flow.clients.calls();
     eprintln!(
         "read the account with {} API calls ({} HTTP requests) in {:.1} s",
         calls.total_calls(),
@@ -328,26 +293,11 @@ async fn read(
     progress: &Progress,
     out: &mut dyn std::io::Write,
 ) -> anyhow::Result<Result<Observed, ExitCode>> {
-    match aws::account::read(
-        &prepared.clients,
-        &prepared.desired,
-        &prepared.retry,
-        progress,
-    )
-    .await
-    {
+    match aws_flow::read(&prepared.flow, progress).await {
         Ok(o) => Ok(Ok(o)),
         Err(e) => {
-            writeln!(out, "cannot read the account: {e}")?;
-            if e.kind == aws::ErrorKind::Unreachable {
-                writeln!(
-                    out,
-                    "(is the endpoint right? {})",
-                    prepared
-                        .clients
-                        .endpoint_url()
-                        .unwrap_or("the standard AWS endpoints")
-                )?;
+            for line in aws_flow::read_failure(&e, &prepared.flow.clients) {
+                writeln!(out, "{line}")?;
             }
             Ok(Err(ExitCode::from(1)))
         }
@@ -361,7 +311,7 @@ fn make_plan(
     options: PlanOptions,
     out: &mut dyn std::io::Write,
 ) -> anyhow::Result<Result<Plan, ExitCode>> {
-    match aws::plan(&prepared.desired, observed, options) {
+    match aws::plan(&prepared.flow.desired, observed, options) {
         Ok(p) => Ok(Ok(p)),
         Err(problems) => {
             for p in &problems {
@@ -383,19 +333,11 @@ async fn apply(args: ApplyArgs, out: &mut dyn std::io::Write) -> anyhow::Result<
         Ok(p) => p,
         Err(code) => return Ok(code),
     };
-    let doc_account = prepared.topology.meta().aws.account_id.clone();
-    let expected = match (&args.expected_account, &doc_account) {
-        (Some(a), Some(d)) if a != d => {
-            anyhow::bail!("--expected-account {a} contradicts the document's aws.account_id {d}")
-        }
-        (Some(a), _) => Some(a.clone()),
-        (None, d) => d.clone(),
-    };
-    if let Some(id) = &expected
-        && !(id.len() == 12 && id.chars().all(|c| c.is_ascii_digit()))
-    {
-        anyhow::bail!("--expected-account {id}: expected a 12-digit AWS account id");
-    }
+    let expected = aws_flow::expected_account(
+        args.expected_account.as_deref(),
+        prepared.topology.meta().aws.account_id.as_deref(),
+    )
+    .map_err(anyhow::Error::msg)?;
     let options = PlanOptions {
         prune: args.prune,
         instance_refresh: args.instance_refresh,
@@ -410,7 +352,7 @@ async fn apply(args: ApplyArgs, out: &mut dyn std::io::Write) -> anyhow::Result<
             .with_context(|| format!("{}: cannot read the plan", path.display()))?;
         let saved =
             SavedPlan::from_json(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-        if let Err(stale) = saved.check(&prepared.desired, options, &observed) {
+        if let Err(stale) = saved.check(&prepared.flow.desired, options, &observed) {
             writeln!(out, "{}: refused: {stale}", path.display())?;
             return Ok(ExitCode::from(1));
         }
@@ -427,14 +369,9 @@ async fn apply(args: ApplyArgs, out: &mut dyn std::io::Write) -> anyhow::Result<
     let human: &mut dyn std::io::Write = if args.json { &mut stderr } else { &mut *out };
     write!(human, "{}", report::plan_text(&plan))?;
     let account = observed.account_id.clone().unwrap_or_default();
-    if let Some(e) = &expected
-        && *e != account
-    {
+    if let Some(refusal) = aws_flow::account_mismatch(expected.as_deref(), &observed) {
         // Checked again by the applier; refusing here spares the prompt.
-        writeln!(
-            human,
-            "refused: the credentials are for account {account}, but account {e} is expected: nothing was changed"
-        )?;
+        writeln!(human, "{refusal}")?;
         return Ok(ExitCode::from(1));
     }
     if plan.is_empty() {
@@ -489,14 +426,16 @@ async fn apply(args: ApplyArgs, out: &mut dyn std::io::Write) -> anyhow::Result<
             }
         })
     };
-    let apply_options = ApplyOptions {
-        dry_run: args.dry_run,
-        expected_account: expected,
-        retry: prepared.retry,
-        ..ApplyOptions::default()
-    };
+    let apply_options = aws_flow::apply_options(args.dry_run, expected, prepared.flow.retry);
     let progress = stderr_progress(plan.op_count());
-    let result = aws::apply(&prepared.clients, &plan, &apply_options, &progress, &cancel).await;
+    let result = aws::apply(
+        &prepared.flow.clients,
+        &plan,
+        &apply_options,
+        &progress,
+        &cancel,
+    )
+    .await;
     watcher.abort();
     let report = match result {
         Ok(r) => r,

@@ -215,6 +215,30 @@ struct ChainState {
     new_version: Option<i64>,
 }
 
+/// The operations of `plan` in the order [`apply`] numbers them (the
+/// `index` of its events and report), none started yet: what a progress
+/// view lists before the first event arrives.
+pub fn operations(plan: &Plan) -> Vec<OpReport> {
+    let mut reports = Vec::new();
+    for chain in plan.chains() {
+        for change_index in chain {
+            let change = &plan.changes[change_index];
+            for op in &change.ops {
+                reports.push(OpReport {
+                    index: reports.len(),
+                    change: change_index,
+                    region: change.region.clone(),
+                    node: change.node.clone(),
+                    api: op.api_name().to_owned(),
+                    resource: format!("{} {}", change.resource.label(), change.name),
+                    status: OpStatus::NotStarted,
+                });
+            }
+        }
+    }
+    reports
+}
+
 /// Applies `plan`. Checks the account with STS before anything else;
 /// `Err` means nothing was written.
 pub async fn apply(
@@ -238,7 +262,7 @@ pub async fn apply(
     )
     .map_err(ApplyError::AccountGuard)?;
 
-    let mut reports = Vec::new();
+    let mut reports = operations(plan);
     let mut ops = Vec::new();
     let mut chains = VecDeque::new();
     for chain in plan.chains() {
@@ -246,16 +270,8 @@ pub async fn apply(
         for change_index in chain {
             let change = &plan.changes[change_index];
             for op in &change.ops {
-                let index = reports.len();
-                reports.push(OpReport {
-                    index,
-                    change: change_index,
-                    region: change.region.clone(),
-                    node: change.node.clone(),
-                    api: op.api_name().to_owned(),
-                    resource: format!("{} {}", change.resource.label(), change.name),
-                    status: OpStatus::NotStarted,
-                });
+                // The same order as `operations`.
+                let index = ops.len();
                 ops.push(Planned {
                     op: op.clone(),
                     region: change.region.clone(),

@@ -58,7 +58,7 @@ pub mod retry;
 pub mod saved;
 
 #[cfg(feature = "sdk")]
-pub use apply::{ApplyError, ApplyOptions, ApplyReport, OpReport, OpStatus, apply};
+pub use apply::{ApplyError, ApplyOptions, ApplyReport, OpReport, OpStatus, apply, operations};
 #[cfg(feature = "sdk")]
 pub use client::{CallCounts, ClientOptions, Clients};
 pub use desired::{Desired, DesiredOptions, desired};
