@@ -9,6 +9,7 @@ pub mod diagnostic;
 pub mod generate;
 pub mod load;
 pub mod model;
+pub mod sim;
 pub mod templates;
 pub mod validate;
 

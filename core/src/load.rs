@@ -55,12 +55,12 @@ impl Rates {
         self.read_rps + self.write_rps
     }
 
-    fn add(&mut self, other: Self) {
+    pub(crate) fn add(&mut self, other: Self) {
         self.read_rps += other.read_rps;
         self.write_rps += other.write_rps;
     }
 
-    fn scale(self, k: f64) -> Self {
+    pub(crate) fn scale(self, k: f64) -> Self {
         Self {
             read_rps: self.read_rps * k,
             write_rps: self.write_rps * k,
@@ -556,7 +556,7 @@ fn cross_az_share(zonal: bool, a: u32, b: u32) -> f64 {
 }
 
 /// One bit per AZ letter (`us-east-1c` → bit 2).
-fn az_bit(az: &str) -> u32 {
+pub(crate) fn az_bit(az: &str) -> u32 {
     az.chars()
         .last()
         .filter(char::is_ascii_lowercase)
@@ -578,7 +578,7 @@ fn select(requests: Requests, rates: Rates) -> Rates {
 }
 
 /// Share of reads a node passes on to what it calls (a CDN answers its hits).
-fn forward_factor(node: &Node) -> f64 {
+pub(crate) fn forward_factor(node: &Node) -> f64 {
     match &node.spec {
         NodeSpec::Cdn(cdn) => (1.0 - cdn.cache_hit_ratio).clamp(0.0, 1.0),
         _ => 1.0,
