@@ -95,6 +95,8 @@ pub struct Engine {
     pub(crate) capacity: Vec<f64>,
     /// Per target: share of the part's traffic sent to it (0 when down).
     pub(crate) share: Vec<f64>,
+    /// Per target: what the part sends to it.
+    pub(crate) flow: Vec<Rates>,
     /// Per part: share of the caller's requests that use it.
     pub(crate) part_k: Vec<f64>,
     pub(crate) success: Vec<f64>,
@@ -112,6 +114,7 @@ impl Engine {
             admitted: vec![1.0; n],
             capacity: vec![0.0; n],
             share: vec![0.0; c.targets.len()],
+            flow: vec![Rates::default(); c.targets.len()],
             part_k: vec![0.0; c.parts.len()],
             success: vec![1.0; n],
             latency: vec![0.0; n],
@@ -165,30 +168,31 @@ impl Engine {
     }
 
     fn health(&mut self, c: &Compact, phase: Phase) {
-        let max_tier = phase.max_tier();
         for u in (0..c.units.len()).rev() {
-            if let Some(cause) = self.damage[u].down {
-                self.down[u] = Some(cause);
+            self.down[u] = self.health_of(c, u, phase);
+        }
+    }
+
+    /// Whether unit `u` is down, given the state of its callees.
+    pub(crate) fn health_of(&self, c: &Compact, u: usize, phase: Phase) -> Option<DownCause> {
+        if let Some(cause) = self.damage[u].down {
+            return Some(cause);
+        }
+        let max_tier = phase.max_tier();
+        for ci in c.calls_of(u as u32) {
+            let call = &c.calls[ci];
+            if !call.is_critical() {
                 continue;
             }
-            let mut down = None;
-            for ci in c.calls_of(u as u32) {
-                let call = &c.calls[ci];
-                if !call.is_critical() {
-                    continue;
-                }
-                if self.cut[call.edge.index()] {
-                    down = Some(DownCause::Cut(ci as u32));
-                    break;
-                }
-                let parts = call.parts.start as usize..call.parts.end as usize;
-                if !parts.is_empty() && !parts.clone().any(|p| self.reachable(c, p, max_tier)) {
-                    down = Some(DownCause::Dependency(ci as u32));
-                    break;
-                }
+            if self.cut[call.edge.index()] {
+                return Some(DownCause::Cut(ci as u32));
             }
-            self.down[u] = down;
+            let parts = call.parts.start as usize..call.parts.end as usize;
+            if !parts.is_empty() && !parts.clone().any(|p| self.reachable(c, p, max_tier)) {
+                return Some(DownCause::Dependency(ci as u32));
+            }
         }
+        None
     }
 
     fn load(&mut self, c: &Compact, phase: Phase) {
@@ -196,80 +200,106 @@ impl Engine {
         for a in &c.arrivals {
             self.offered[a.unit as usize].add(a.rates);
         }
-        let max_tier = phase.max_tier();
         for u in 0..c.units.len() {
-            let unit = &c.units[u];
-            let damage = self.damage[u];
-            let offered = self.offered[u];
-            let total = offered.total();
-            if self.down[u].is_some() {
-                self.admitted[u] = 0.0;
-                self.capacity[u] = 0.0;
-                for ci in c.calls_of(u as u32) {
-                    for p in c.calls[ci].parts.clone() {
-                        self.part_k[p as usize] = 0.0;
-                        let part = &c.parts[p as usize];
-                        self.share[part.targets.start as usize..part.targets.end as usize].fill(0.0);
-                    }
-                }
-                continue;
-            }
-            let mut capacity = unit.capacity_rps() * damage.capacity;
-            if phase == Phase::Recovered
-                && let Some(s) = unit.scaling
-                && damage.capacity > 0.0
-                && s.rps_at_target > 0.0
-            {
-                let needed = (total / s.rps_at_target).ceil().clamp(f64::from(s.min), f64::from(s.max));
-                let running = unit.instances * damage.capacity;
-                capacity = needed.max(running) * unit.per_instance_rps;
-            }
-            self.capacity[u] = capacity;
-            let through = if phase.reroutes() { 1.0 } else { 1.0 - damage.blackhole };
-            let admitted = if total > 0.0 {
-                (total * through).min(capacity) / total
-            } else {
-                through
-            };
-            self.admitted[u] = admitted;
-            let sent_from = offered.scale(admitted);
-            let read_share = if total > 0.0 { offered.read_rps / total } else { 0.0 };
-            let mut miss = 1.0;
+            self.load_of(c, u, phase);
             for ci in c.calls_of(u as u32) {
-                let call = &c.calls[ci];
-                let cut = self.cut[call.edge.index()];
-                let mut delivered_total = 0.0;
-                for p in call.parts.clone() {
-                    let part = &c.parts[p as usize];
-                    let range = part.targets.start as usize..part.targets.end as usize;
-                    let delivered = if cut {
-                        self.share[range].fill(0.0);
-                        0.0
-                    } else {
-                        self.route(c, range, phase, max_tier)
-                    };
-                    delivered_total += delivered;
-                    let read_k = if part.behind_caches { part.read_k * miss } else { part.read_k };
-                    self.part_k[p as usize] =
-                        (read_share * read_k + (1.0 - read_share) * part.write_k).min(1.0);
-                    let sent = Rates {
-                        read_rps: sent_from.read_rps * read_k,
-                        write_rps: sent_from.write_rps * part.write_k,
-                    };
-                    if sent.total() > 0.0 {
-                        for ti in part.targets.clone() {
-                            let share = self.share[ti as usize];
-                            if share > 0.0 {
-                                let target = c.targets[ti as usize].unit as usize;
-                                self.offered[target].add(sent.scale(share));
-                            }
+                for p in c.calls[ci].parts.clone() {
+                    for ti in c.parts[p as usize].targets.clone() {
+                        let flow = self.flow[ti as usize];
+                        if flow.total() > 0.0 {
+                            self.offered[c.targets[ti as usize].unit as usize].add(flow);
                         }
                     }
                 }
-                if call.cache_hits > 0.0 {
-                    let parts = call.parts.len().max(1) as f64;
-                    miss *= 1.0 - call.cache_hits * (delivered_total / parts);
+            }
+        }
+    }
+
+    /// Admission, routing and the flow along every target of unit `u`,
+    /// from its offered load (written to `flow`, not pushed to the targets).
+    pub(crate) fn load_of(&mut self, c: &Compact, u: usize, phase: Phase) {
+        let unit = &c.units[u];
+        let damage = self.damage[u];
+        let offered = self.offered[u];
+        let total = offered.total();
+        let max_tier = phase.max_tier();
+        if self.down[u].is_some() {
+            self.admitted[u] = 0.0;
+            self.capacity[u] = 0.0;
+            for ci in c.calls_of(u as u32) {
+                for p in c.calls[ci].parts.clone() {
+                    self.part_k[p as usize] = 0.0;
+                    let part = &c.parts[p as usize];
+                    let range = part.targets.start as usize..part.targets.end as usize;
+                    self.share[range.clone()].fill(0.0);
+                    self.flow[range].fill(Rates::default());
                 }
+            }
+            return;
+        }
+        let mut capacity = unit.capacity_rps() * damage.capacity;
+        if phase == Phase::Recovered
+            && let Some(s) = unit.scaling
+            && damage.capacity > 0.0
+            && s.rps_at_target > 0.0
+        {
+            let needed = (total / s.rps_at_target)
+                .ceil()
+                .clamp(f64::from(s.min), f64::from(s.max));
+            let running = unit.instances * damage.capacity;
+            capacity = needed.max(running) * unit.per_instance_rps;
+        }
+        self.capacity[u] = capacity;
+        let through = if phase.reroutes() {
+            1.0
+        } else {
+            1.0 - damage.blackhole
+        };
+        let admitted = if total > 0.0 {
+            (total * through).min(capacity) / total
+        } else {
+            through
+        };
+        self.admitted[u] = admitted;
+        let sent_from = offered.scale(admitted);
+        let read_share = if total > 0.0 {
+            offered.read_rps / total
+        } else {
+            0.0
+        };
+        let mut miss = 1.0;
+        for ci in c.calls_of(u as u32) {
+            let call = &c.calls[ci];
+            let cut = self.cut[call.edge.index()];
+            let mut delivered_total = 0.0;
+            for p in call.parts.clone() {
+                let part = &c.parts[p as usize];
+                let range = part.targets.start as usize..part.targets.end as usize;
+                let delivered = if cut {
+                    self.share[range.clone()].fill(0.0);
+                    0.0
+                } else {
+                    self.route(c, range.clone(), phase, max_tier)
+                };
+                delivered_total += delivered;
+                let read_k = if part.behind_caches {
+                    part.read_k * miss
+                } else {
+                    part.read_k
+                };
+                self.part_k[p as usize] =
+                    (read_share * read_k + (1.0 - read_share) * part.write_k).min(1.0);
+                let sent = Rates {
+                    read_rps: sent_from.read_rps * read_k,
+                    write_rps: sent_from.write_rps * part.write_k,
+                };
+                for ti in range {
+                    self.flow[ti] = sent.scale(self.share[ti]);
+                }
+            }
+            if call.cache_hits > 0.0 {
+                let parts = call.parts.len().max(1) as f64;
+                miss *= 1.0 - call.cache_hits * (delivered_total / parts);
             }
         }
     }
@@ -328,60 +358,66 @@ impl Engine {
 
     fn succeed(&mut self, c: &Compact, with_latency: bool) {
         for u in (0..c.units.len()).rev() {
-            if self.down[u].is_some() {
-                self.success[u] = 0.0;
-                self.latency[u] = 0.0;
+            self.succeed_of(c, u, with_latency);
+        }
+    }
+
+    /// The share of unit `u`'s requests that complete (and its latency),
+    /// from its callees'.
+    pub(crate) fn succeed_of(&mut self, c: &Compact, u: usize, with_latency: bool) {
+        if self.down[u].is_some() {
+            self.success[u] = 0.0;
+            self.latency[u] = 0.0;
+            return;
+        }
+        let mut success = self.admitted[u];
+        let mut latency = 0.0;
+        let slot = c.units[u].slot;
+        for ci in c.calls_of(u as u32) {
+            let call = &c.calls[ci];
+            let critical = call.is_critical();
+            let sync = with_latency && call.is_sync();
+            if !critical && !sync {
                 continue;
             }
-            let mut success = self.admitted[u];
-            let mut latency = 0.0;
-            let slot = c.units[u].slot;
-            for ci in c.calls_of(u as u32) {
-                let call = &c.calls[ci];
-                let critical = call.is_critical();
-                let sync = with_latency && call.is_sync();
-                if !critical && !sync {
-                    continue;
-                }
-                let mut failed = 0.0;
-                for p in call.parts.clone() {
-                    let part = &c.parts[p as usize];
-                    let k = self.part_k[p as usize];
-                    let mut ok = 0.0;
-                    let mut wait = 0.0;
-                    let mut delivered = 0.0;
-                    for ti in part.targets.clone() {
-                        let share = self.share[ti as usize];
-                        if share > 0.0 {
-                            let target = c.targets[ti as usize].unit as usize;
-                            ok += share * self.success[target];
-                            delivered += share;
-                            if sync {
-                                let rtt = if c.units[target].slot != slot
-                                    && slot < c.regions.len()
-                                    && c.units[target].slot < c.regions.len()
-                                {
-                                    CROSS_REGION_RTT_MS
-                                } else {
-                                    0.0
-                                };
-                                wait += share * (self.latency[target] + rtt);
-                            }
+            let mut failed = 0.0;
+            for p in call.parts.clone() {
+                let part = &c.parts[p as usize];
+                let k = self.part_k[p as usize];
+                let mut ok = 0.0;
+                let mut wait = 0.0;
+                let mut delivered = 0.0;
+                for ti in part.targets.clone() {
+                    let share = self.share[ti as usize];
+                    if share > 0.0 {
+                        let target = c.targets[ti as usize].unit as usize;
+                        ok += share * self.success[target];
+                        delivered += share;
+                        if sync {
+                            let rtt = if c.units[target].slot != slot
+                                && slot < c.regions.len()
+                                && c.units[target].slot < c.regions.len()
+                            {
+                                CROSS_REGION_RTT_MS
+                            } else {
+                                0.0
+                            };
+                            wait += share * (self.latency[target] + rtt);
                         }
                     }
-                    failed += k * (1.0 - ok);
-                    if sync && delivered > 0.0 {
-                        latency += k * wait / delivered;
-                    }
                 }
-                if critical {
-                    success *= 1.0 - failed.min(1.0);
+                failed += k * (1.0 - ok);
+                if sync && delivered > 0.0 {
+                    latency += k * wait / delivered;
                 }
             }
-            self.success[u] = success.clamp(0.0, 1.0);
-            if with_latency {
-                self.latency[u] = latency + self.own_latency(c, u);
+            if critical {
+                success *= 1.0 - failed.min(1.0);
             }
+        }
+        self.success[u] = success.clamp(0.0, 1.0);
+        if with_latency {
+            self.latency[u] = latency + self.own_latency(c, u);
         }
     }
 

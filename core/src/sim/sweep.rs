@@ -17,9 +17,9 @@ use petgraph::stable_graph::NodeIndex;
 use serde::Serialize;
 
 use super::compact::Compact;
-use super::engine::{DownCause, Engine, Phase};
+use super::engine::{Damage, DownCause, Engine, Phase};
 use super::scenario::{Failure, fail_az};
-use crate::load::az_bit;
+use crate::load::{Rates, az_bit};
 use crate::model::Topology;
 
 /// A failable element.
@@ -133,65 +133,329 @@ fn resolve(c: &Compact, elements: &[Element]) -> Vec<Resolved> {
         .collect()
 }
 
-fn damage(c: &Compact, e: &mut Engine, r: Resolved, azs: &mut [u32]) {
-    match r {
-        Resolved::Node(n) => {
-            for u in c.units_of(n) {
-                e.damage[u as usize].down = Some(DownCause::Failed);
+/// What never changes during a sweep: who calls whom, and users' requests per unit.
+struct Index {
+    /// `in_targets[in_start[v]..in_start[v + 1]]`: the targets pointing at unit `v`.
+    in_start: Vec<u32>,
+    in_targets: Vec<u32>,
+    /// By target index: the unit whose call it belongs to.
+    caller: Vec<u32>,
+    arrival: Vec<Rates>,
+}
+
+impl Index {
+    fn new(c: &Compact) -> Self {
+        let n = c.units.len();
+        let mut caller = vec![0u32; c.targets.len()];
+        let mut count = vec![0u32; n + 1];
+        for u in 0..n {
+            for ci in c.calls_of(u as u32) {
+                for p in c.calls[ci].parts.clone() {
+                    for t in c.parts[p as usize].targets.clone() {
+                        caller[t as usize] = u as u32;
+                        count[c.targets[t as usize].unit as usize + 1] += 1;
+                    }
+                }
             }
         }
-        Resolved::Az(slot, bit) => azs[slot] |= bit,
-        Resolved::Region(slot) => {
-            for (u, unit) in c.units.iter().enumerate() {
-                if unit.slot == slot && e.damage[u].down.is_none() {
-                    e.damage[u].down = Some(DownCause::Region);
+        for v in 0..n {
+            count[v + 1] += count[v];
+        }
+        let mut fill = count.clone();
+        let mut in_targets = vec![0u32; c.targets.len()];
+        for (t, target) in c.targets.iter().enumerate() {
+            let v = target.unit as usize;
+            in_targets[fill[v] as usize] = t as u32;
+            fill[v] += 1;
+        }
+        let mut arrival = vec![Rates::default(); n];
+        for a in &c.arrivals {
+            arrival[a.unit as usize].add(a.rates);
+        }
+        Self {
+            in_start: count,
+            in_targets,
+            caller,
+            arrival,
+        }
+    }
+
+    fn callers(&self, v: usize) -> impl Iterator<Item = (u32, u32)> + '_ {
+        self.in_targets[self.in_start[v] as usize..self.in_start[v + 1] as usize]
+            .iter()
+            .map(|&t| (t, self.caller[t as usize]))
+    }
+}
+
+/// One phase of a sweep: the healthy state, and a working copy that a
+/// scenario changes only where it can (its cone) and that is restored after.
+#[derive(Clone)]
+struct Cone {
+    phase: Phase,
+    base: Engine,
+    work: Engine,
+    seen: Vec<u32>,
+    epoch: u32,
+    down: Vec<u32>,
+    load: Vec<u32>,
+    succ: Vec<u32>,
+    stack: Vec<u32>,
+    heap: std::collections::BinaryHeap<std::cmp::Reverse<u32>>,
+    up_heap: std::collections::BinaryHeap<u32>,
+}
+
+impl Cone {
+    fn new(c: &Compact, phase: Phase) -> Self {
+        let mut base = Engine::new(c);
+        base.run(c, phase, false);
+        Self {
+            phase,
+            work: base.clone(),
+            base,
+            seen: vec![0; c.units.len()],
+            epoch: 0,
+            down: Vec::new(),
+            load: Vec::new(),
+            succ: Vec::new(),
+            stack: Vec::new(),
+            heap: std::collections::BinaryHeap::new(),
+            up_heap: std::collections::BinaryHeap::new(),
+        }
+    }
+
+    fn fresh(&mut self) -> u32 {
+        self.epoch = self.epoch.wrapping_add(1);
+        if self.epoch == 0 {
+            self.seen.fill(0);
+            self.epoch = 1;
+        }
+        self.epoch
+    }
+
+    /// Served share with `damaged` units damaged (and nothing else).
+    fn run(&mut self, c: &Compact, ix: &Index, damaged: &[(u32, Damage)]) -> f64 {
+        let phase = self.phase;
+        // Health: down spreads from the damaged units to their callers.
+        self.down.clear();
+        self.stack.clear();
+        for &(u, d) in damaged {
+            self.work.damage[u as usize] = d;
+            if let Some(cause) = self.work.health_of(c, u as usize, phase) {
+                self.work.down[u as usize] = Some(cause);
+                self.down.push(u);
+                self.stack.push(u);
+            }
+        }
+        while let Some(v) = self.stack.pop() {
+            for (_, u) in ix.callers(v as usize) {
+                if self.work.down[u as usize].is_none()
+                    && let Some(cause) = self.work.health_of(c, u as usize, phase)
+                {
+                    self.work.down[u as usize] = Some(cause);
+                    self.down.push(u);
+                    self.stack.push(u);
+                }
+            }
+        }
+        // A failure that takes down much of the estate changes nearly every
+        // unit's load: one plain pass over everything is cheaper than the
+        // bookkeeping of a cone.
+        if self.down.len() * 8 > c.units.len() {
+            let served = self.work.run(c, phase, false);
+            self.work.clone_from(&self.base);
+            return served;
+        }
+        // Load, callers first, from the units whose inputs changed: the
+        // damaged and down units and the callers that route around them;
+        // a unit's callees are visited only when what it sends them changed.
+        let epoch = self.fresh();
+        self.load.clear();
+        self.heap.clear();
+        let seeds = damaged.iter().map(|&(u, _)| u).chain(self.down.iter().copied());
+        for u in seeds {
+            for v in std::iter::once(u).chain(ix.callers(u as usize).map(|(_, w)| w)) {
+                if self.seen[v as usize] != epoch {
+                    self.seen[v as usize] = epoch;
+                    self.heap.push(std::cmp::Reverse(v));
+                }
+            }
+        }
+        while let Some(std::cmp::Reverse(u)) = self.heap.pop() {
+            self.load.push(u);
+            let ui = u as usize;
+            let mut offered = ix.arrival[ui];
+            for (t, _) in ix.callers(ui) {
+                offered.add(self.work.flow[t as usize]);
+            }
+            self.work.offered[ui] = offered;
+            self.work.load_of(c, ui, phase);
+            for ci in c.calls_of(u) {
+                for p in c.calls[ci].parts.clone() {
+                    for t in c.parts[p as usize].targets.clone() {
+                        let t = t as usize;
+                        let v = c.targets[t].unit;
+                        if self.work.flow[t] != self.base.flow[t] && self.seen[v as usize] != epoch {
+                            self.seen[v as usize] = epoch;
+                            self.heap.push(std::cmp::Reverse(v));
+                        }
+                    }
+                }
+            }
+        }
+        // Success, callees first, from the units the load pass changed; a
+        // unit's callers are visited only when its success changed.
+        let epoch = self.fresh();
+        self.succ.clear();
+        let mut heap = std::mem::take(&mut self.up_heap);
+        heap.clear();
+        for &u in self.load.iter().chain(&self.down) {
+            if self.seen[u as usize] != epoch {
+                self.seen[u as usize] = epoch;
+                heap.push(u);
+            }
+        }
+        while let Some(v) = heap.pop() {
+            self.succ.push(v);
+            let vi = v as usize;
+            self.work.succeed_of(c, vi, false);
+            if self.work.success[vi] != self.base.success[vi] {
+                for (_, u) in ix.callers(vi) {
+                    if self.seen[u as usize] != epoch {
+                        self.seen[u as usize] = epoch;
+                        heap.push(u);
+                    }
+                }
+            }
+        }
+        self.up_heap = heap;
+        let served = self.work.served(c);
+        self.restore(c, damaged);
+        served
+    }
+
+    /// Puts back the healthy state of every unit the last run touched.
+    fn restore(&mut self, c: &Compact, damaged: &[(u32, Damage)]) {
+        let (w, b) = (&mut self.work, &self.base);
+        let units = damaged
+            .iter()
+            .map(|&(u, _)| u)
+            .chain(self.down.iter().copied())
+            .chain(self.load.iter().copied())
+            .chain(self.succ.iter().copied());
+        for u in units {
+            let u = u as usize;
+            w.damage[u] = b.damage[u];
+            w.down[u] = b.down[u];
+            w.offered[u] = b.offered[u];
+            w.admitted[u] = b.admitted[u];
+            w.capacity[u] = b.capacity[u];
+            w.success[u] = b.success[u];
+            for ci in c.calls_of(u as u32) {
+                for p in c.calls[ci].parts.clone() {
+                    w.part_k[p as usize] = b.part_k[p as usize];
+                    let part = &c.parts[p as usize];
+                    let range = part.targets.start as usize..part.targets.end as usize;
+                    w.share[range.clone()].copy_from_slice(&b.share[range.clone()]);
+                    w.flow[range.clone()].copy_from_slice(&b.flow[range]);
                 }
             }
         }
     }
 }
 
-/// Served after failover and after autoscaling with `set` failed.
-fn run(c: &Compact, e: &mut Engine, set: &[Resolved], azs: &mut Vec<u32>) -> (f64, f64) {
-    e.reset();
-    azs.clear();
-    azs.resize(c.regions.len(), 0);
-    for &r in set {
-        damage(c, e, r, azs);
-    }
-    for (slot, &bits) in azs.iter().enumerate() {
-        if bits != 0 {
-            fail_az(c, e, slot, bits);
-        }
-    }
-    let served = e.run(c, Phase::FailedOver, false);
-    let recovered = e.run(c, Phase::Recovered, false);
-    (served, recovered)
+/// A worker's state: one cone per phase the sweep reports, and scratch.
+#[derive(Clone)]
+struct Worker {
+    failed_over: Cone,
+    recovered: Cone,
+    scratch: Engine,
+    damaged: Vec<(u32, Damage)>,
+    azs: Vec<u32>,
 }
 
-/// Runs `f` over `0..n` on every core, each worker with its own engine and
+impl Worker {
+    fn new(c: &Compact) -> Self {
+        Self {
+            failed_over: Cone::new(c, Phase::FailedOver),
+            recovered: Cone::new(c, Phase::Recovered),
+            scratch: Engine::new(c),
+            damaged: Vec::new(),
+            azs: Vec::new(),
+        }
+    }
+
+    /// Served after failover and after autoscaling with `set` failed.
+    fn run(&mut self, c: &Compact, ix: &Index, set: &[Resolved]) -> (f64, f64) {
+        // Damage is worked out on the scratch engine, then only the units it
+        // touched are handed to the cones.
+        self.damaged.clear();
+        self.azs.clear();
+        self.azs.resize(c.regions.len(), 0);
+        let mut touched: Vec<u32> = Vec::new();
+        for &r in set {
+            match r {
+                Resolved::Node(n) => {
+                    for u in c.units_of(n) {
+                        self.scratch.damage[u as usize].down = Some(DownCause::Failed);
+                        touched.push(u);
+                    }
+                }
+                Resolved::Az(slot, bit) => self.azs[slot] |= bit,
+                Resolved::Region(slot) => {
+                    for (u, unit) in c.units.iter().enumerate() {
+                        if unit.slot == slot && self.scratch.damage[u].down.is_none() {
+                            self.scratch.damage[u].down = Some(DownCause::Region);
+                            touched.push(u as u32);
+                        }
+                    }
+                }
+            }
+        }
+        for slot in 0..self.azs.len() {
+            let bits = self.azs[slot];
+            if bits != 0 {
+                fail_az(c, &mut self.scratch, slot, bits);
+                for (u, unit) in c.units.iter().enumerate() {
+                    if unit.slot == slot && unit.az_mask & bits != 0 {
+                        touched.push(u as u32);
+                    }
+                }
+            }
+        }
+        touched.sort_unstable();
+        touched.dedup();
+        for &u in &touched {
+            self.damaged.push((u, self.scratch.damage[u as usize]));
+            self.scratch.damage[u as usize] = Damage::NONE;
+        }
+        let served = self.failed_over.run(c, ix, &self.damaged);
+        let recovered = self.recovered.run(c, ix, &self.damaged);
+        (served, recovered)
+    }
+}
+
+/// Runs `f` over `0..n` on every core, each with its own [`Worker`] and
 /// every `workers`-th index (so uneven items, like the rows of the pair
 /// triangle, spread evenly); results in index order.
 fn parallel<T: Send>(
     c: &Compact,
     n: usize,
-    f: impl Fn(&mut Engine, &mut Vec<u32>, usize) -> T + Sync,
+    f: impl Fn(&mut Worker, usize) -> T + Sync,
 ) -> Vec<T> {
     let workers = std::thread::available_parallelism()
         .map_or(1, std::num::NonZeroUsize::get)
         .clamp(1, 16)
         .min(n.max(1));
-    let template = Engine::new(c);
+    let template = Worker::new(c);
     let mut out: Vec<(usize, T)> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..workers)
             .map(|w| {
-                let mut engine = template.clone();
+                let mut worker = template.clone();
                 let f = &f;
                 s.spawn(move || {
-                    let mut azs = Vec::new();
                     (w..n)
                         .step_by(workers)
-                        .map(|i| (i, f(&mut engine, &mut azs, i)))
+                        .map(|i| (i, f(&mut worker, i)))
                         .collect::<Vec<_>>()
                 })
             })
@@ -215,9 +479,8 @@ pub fn sweep(topology: &Topology, pairs: bool) -> SpofReport {
 pub fn sweep_compact(c: &Compact, pairs: bool) -> SpofReport {
     let elements = elements(c);
     let resolved = resolve(c, &elements);
-    let mut engine = Engine::new(c);
-    let mut azs = Vec::new();
-    let (_, baseline) = run(c, &mut engine, &[], &mut azs);
+    let ix = Index::new(c);
+    let baseline = Engine::new(c).run(c, Phase::Recovered, false);
     let threshold = c.slo.availability.clamp(0.0, 1.0);
     let below = |v: f64| v + 1e-9 < threshold * baseline.min(1.0).max(threshold);
     let row = |set: Vec<Element>, (served, recovered): (f64, f64)| SweepRow {
@@ -228,7 +491,7 @@ pub fn sweep_compact(c: &Compact, pairs: bool) -> SpofReport {
         lost_until_recovery: (baseline - served).max(0.0),
         spof: below(recovered),
     };
-    let results = parallel(c, elements.len(), |e, azs, i| run(c, e, &[resolved[i]], azs));
+    let results = parallel(c, elements.len(), |w, i| w.run(c, &ix, &[resolved[i]]));
     let mut singles: Vec<SweepRow> = elements
         .iter()
         .zip(results)
@@ -241,12 +504,12 @@ pub fn sweep_compact(c: &Compact, pairs: bool) -> SpofReport {
         let candidates: Vec<usize> = (0..elements.len()).filter(|&i| !singles[i].spof).collect();
         let m = candidates.len();
         evaluated = (m * m.saturating_sub(1) / 2) as u64;
-        let found = parallel(c, m, |e, azs, a| {
+        let found = parallel(c, m, |w, a| {
             let mut hits = Vec::new();
             for b in a + 1..m {
                 let (i, j) = (candidates[a], candidates[b]);
                 let set = [resolved[i], resolved[j]];
-                let (served, recovered) = run(c, e, &set, azs);
+                let (served, recovered) = w.run(c, &ix, &set);
                 if below(recovered) {
                     hits.push((i, j, served, recovered));
                 }
