@@ -4,6 +4,7 @@
 
 #[cfg(feature = "proptest")]
 pub mod arbitrary;
+pub mod availability;
 pub mod cost;
 pub mod diagnostic;
 pub mod generate;
