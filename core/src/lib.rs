@@ -4,12 +4,14 @@
 
 #[cfg(feature = "proptest")]
 pub mod arbitrary;
+pub mod autoscale;
 pub mod availability;
 pub mod cost;
 pub mod diagnostic;
 pub mod generate;
 pub mod load;
 pub mod model;
+pub mod queueing;
 pub mod sim;
 pub mod templates;
 pub mod validate;

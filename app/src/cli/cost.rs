@@ -6,14 +6,13 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use super::document::load_valid;
 use anyhow::{Context as _, bail};
 use serde::Serialize;
-use topoplan_core::Topology;
 use topoplan_core::cost::{
     self, Catalog, Category, Comparison, CostDiff, Estimate, LineItem, NoAssessment, Variant,
     format_usd,
 };
-use topoplan_core::model::io;
 
 /// Dispatches `topoplan cost ...`.
 pub(super) fn run(
@@ -36,24 +35,6 @@ fn write_json(out: &mut dyn std::io::Write, value: &impl Serialize) -> anyhow::R
     serde_json::to_writer_pretty(&mut *out, value)?;
     writeln!(out)?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// Reads a document and refuses one with errors (costing needs a valid design).
-fn load(path: &Path) -> anyhow::Result<Topology> {
-    let loaded = io::load(path)?;
-    if !loaded.report.is_ok() {
-        let mut text = format!(
-            "{} has {} error(s); fix them first (topoplan check {}):",
-            path.display(),
-            loaded.report.errors.len(),
-            path.display()
-        );
-        for d in loaded.report.errors.iter().take(5) {
-            let _ = write!(text, "\n  {d}");
-        }
-        bail!(text);
-    }
-    Ok(loaded.topology)
 }
 
 fn catalog() -> anyhow::Result<&'static Catalog> {
@@ -103,7 +84,7 @@ pub(super) fn cost(
     as_json: bool,
     out: &mut dyn std::io::Write,
 ) -> anyhow::Result<ExitCode> {
-    let t = load(path)?;
+    let t = load_valid(path)?;
     let catalog = catalog()?;
     let variant = Variant::of(&t.meta().deployment);
     let estimate =
@@ -355,7 +336,7 @@ pub(super) fn compare(
     as_json: bool,
     out: &mut dyn std::io::Write,
 ) -> anyhow::Result<ExitCode> {
-    let t = load(path)?;
+    let t = load_valid(path)?;
     let catalog = catalog()?;
     let c =
         cost::compare(&t, catalog, &NoAssessment).with_context(|| path.display().to_string())?;
@@ -491,8 +472,8 @@ pub(super) fn diff(
     out: &mut dyn std::io::Write,
 ) -> anyhow::Result<ExitCode> {
     let catalog = catalog()?;
-    let old_t = load(old_path)?;
-    let new_t = load(new_path)?;
+    let old_t = load_valid(old_path)?;
+    let new_t = load_valid(new_path)?;
     let old = cost::estimate_variant(&old_t, catalog, Variant::of(&old_t.meta().deployment))
         .with_context(|| old_path.display().to_string())?;
     let new = cost::estimate_variant(&new_t, catalog, Variant::of(&new_t.meta().deployment))

@@ -3,10 +3,12 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::Context as _;
+use std::fmt::Write as _;
+
+use anyhow::{Context as _, bail};
 use serde::Serialize;
 use topoplan_core::model::{io, json};
-use topoplan_core::{Diagnostic, templates};
+use topoplan_core::{Diagnostic, Topology, templates};
 
 #[derive(Serialize)]
 struct CheckResult<'a> {
@@ -186,4 +188,23 @@ pub(super) fn fmt(
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Reads a document and refuses one with errors: the engines need a valid
+/// design (exit 2 with the first errors).
+pub(super) fn load_valid(path: &Path) -> anyhow::Result<Topology> {
+    let loaded = io::load(path)?;
+    if !loaded.report.is_ok() {
+        let mut text = format!(
+            "{} has {} error(s); fix them first (topoplan check {}):",
+            path.display(),
+            loaded.report.errors.len(),
+            path.display()
+        );
+        for d in loaded.report.errors.iter().take(5) {
+            let _ = write!(text, "\n  {d}");
+        }
+        bail!(text);
+    }
+    Ok(loaded.topology)
 }

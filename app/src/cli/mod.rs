@@ -10,10 +10,12 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use topoplan_core::templates;
 
+mod autoscale;
 mod aws;
 mod cost;
 mod document;
 mod export;
+mod sim;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -74,6 +76,12 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Autoscaling over the daily profile: reactive target tracking vs predictive, per group.
+    Autoscale {
+        file: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
     /// Rewrite documents in canonical form (every setting written out, stable order).
     Fmt {
         #[arg(required = true)]
@@ -81,6 +89,40 @@ pub enum Command {
         /// Only report files that are not in canonical form (exit 1 if any).
         #[arg(long)]
         check: bool,
+    },
+    /// What a set of failures does: served traffic, node states, recovery timeline.
+    Simulate {
+        file: PathBuf,
+        /// A failed element: region:ID, az:ID, node:ID, node:ID@REGION,
+        /// edge:FROM->TO or degraded:ID=FRACTION. Repeat for several.
+        #[arg(long, value_name = "ELEMENT")]
+        fail: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Every single failure (and pairs with --pairs), ranked; the single points of failure.
+    Spof {
+        file: PathBuf,
+        /// Also every pair of elements that are not SPOFs alone.
+        #[arg(long)]
+        pairs: bool,
+        /// Rows shown per table.
+        #[arg(long, default_value_t = 25)]
+        top: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// End-to-end availability: %, nines, downtime per month and year.
+    Availability {
+        file: PathBuf,
+        /// Use Monte Carlo with this many trials (exact evaluation otherwise, where possible).
+        #[arg(long)]
+        trials: Option<u64>,
+        /// Seed of the Monte Carlo draws.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long)]
+        json: bool,
     },
     /// Export a document: `export terraform FILE -o DIR`.
     Export {
@@ -134,6 +176,7 @@ pub fn run(command: Command, out: &mut dyn std::io::Write) -> anyhow::Result<Exi
             force,
         } => document::new(&template, &path, force, out),
         Command::Fmt { files, check } => document::fmt(&files, check, out),
+        Command::Autoscale { file, json } => autoscale::run(&file, json, out),
         Command::Cost {
             diff,
             file,
@@ -143,5 +186,18 @@ pub fn run(command: Command, out: &mut dyn std::io::Write) -> anyhow::Result<Exi
         } => cost::run(diff, file, region.as_deref(), compare, json, out),
         Command::Aws(command) => aws::run(command, out),
         Command::Export { target } => export::run(target, out),
+        Command::Simulate { file, fail, json } => sim::simulate(&file, &fail, json, out),
+        Command::Spof {
+            file,
+            pairs,
+            top,
+            json,
+        } => sim::spof(&file, pairs, top, json, out),
+        Command::Availability {
+            file,
+            trials,
+            seed,
+            json,
+        } => sim::availability(&file, trials, seed, json, out),
     }
 }

@@ -1,4 +1,6 @@
-//! The generic mathematics of availability: no topology knowledge here.
+//! Availability: the generic mathematics (formulas, structures, exact and
+//! Monte Carlo evaluation), and [`topology`], which builds the structure of a
+//! topology from its compact graph.
 //!
 //! - [`formula`]: closed forms for independent components (series, parallel,
 //!   k-of-n, the whitepaper's spares approximation, MTBF/MTTR).
@@ -17,6 +19,7 @@
 pub mod formula;
 pub mod montecarlo;
 pub mod structure;
+pub mod topology;
 
 pub use formula::{from_mtbf, k_of_n, parallel, series, spares_approx};
 pub use montecarlo::{Estimate, monte_carlo};

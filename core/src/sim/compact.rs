@@ -213,11 +213,15 @@ impl Compact {
     }
 
     pub fn node_id(&self, node: NodeIndex) -> &str {
-        self.names.get(node.index()).map_or("", |(id, _)| id.as_str())
+        self.names
+            .get(node.index())
+            .map_or("", |(id, _)| id.as_str())
     }
 
     pub fn node_name(&self, node: NodeIndex) -> &str {
-        self.names.get(node.index()).map_or("", |(_, name)| name.as_str())
+        self.names
+            .get(node.index())
+            .map_or("", |(_, name)| name.as_str())
     }
 
     /// A unit as a person reads it: `orders-db in eu-west-1`.
@@ -318,7 +322,9 @@ impl<'a> Builder<'a> {
             let mut at = vec![None; regions + 1];
             if node.kind().is_global() {
                 at[regions] = Some(self.c.units.len() as u32);
-                self.c.units.push(self.unit(node, ix, regions, false, &load));
+                self.c
+                    .units
+                    .push(self.unit(node, ix, regions, false, &load));
             } else {
                 for (slot, p) in placed.iter_mut().enumerate() {
                     *p = node.placement.contains_key(&self.c.regions[slot]);
@@ -329,8 +335,7 @@ impl<'a> Builder<'a> {
                         Role::Absent => continue,
                         // A pilot light keeps no cache.
                         Role::Standby
-                            if variant == Variant::PilotLight
-                                && node.kind() == NodeKind::Cache =>
+                            if variant == Variant::PilotLight && node.kind() == NodeKind::Cache =>
                         {
                             continue;
                         }
@@ -438,8 +443,8 @@ impl<'a> Builder<'a> {
                         .get(self.primary)
                         .map_or(0.0, |r| r.total());
                     let shadow = sizing::active_group(s, primary_rps, primary_rps, azs, &[1.0; 24]);
-                    sizing::standby_group(&shadow, meta.deployment.warm_standby_fraction)
-                        .instances[0]
+                    sizing::standby_group(&shadow, meta.deployment.warm_standby_fraction).instances
+                        [0]
                 };
                 unit.instances = f64::from(instances);
                 let target = s.target_cpu.clamp(0.05, 1.0);
@@ -504,7 +509,11 @@ impl<'a> Builder<'a> {
             }
             NodeSpec::Cdn(c) => unit.base_ms = c.edge_latency_ms,
             NodeSpec::Queue(q) => {
-                unit.base_ms = if q.engine == QueueEngine::Kafka { 5.0 } else { 10.0 };
+                unit.base_ms = if q.engine == QueueEngine::Kafka {
+                    5.0
+                } else {
+                    10.0
+                };
             }
             NodeSpec::ObjectStore(_) => unit.base_ms = 20.0,
             NodeSpec::Dns(_) => unit.base_ms = 0.0,
@@ -529,6 +538,11 @@ impl<'a> Builder<'a> {
             .unwrap_or(0.0)
     }
 
+    #[expect(
+        clippy::similar_names,
+        clippy::many_single_char_names,
+        reason = "caller/callee, and the graph's usual one-letter names"
+    )]
     fn call(&mut self, ix: NodeIndex, slot: usize, e: EdgeIndex, v: NodeIndex) {
         let t = self.t;
         let g = t.graph();
@@ -536,8 +550,16 @@ impl<'a> Builder<'a> {
         let caller = &g[ix];
         let callee = &g[v];
         let f = edge.fraction.clamp(0.0, 1.0);
-        let mut read_k = if edge.requests == Requests::Writes { 0.0 } else { f };
-        let write_k = if edge.requests == Requests::Reads { 0.0 } else { f };
+        let mut read_k = if edge.requests == Requests::Writes {
+            0.0
+        } else {
+            f
+        };
+        let write_k = if edge.requests == Requests::Reads {
+            0.0
+        } else {
+            f
+        };
         read_k *= forward_factor(caller);
         if edge.kind == EdgeKind::Replicate {
             read_k = 0.0;
@@ -597,7 +619,13 @@ impl<'a> Builder<'a> {
             to_writer.extend(promotable.iter().copied());
             if reads_local && slot != writer {
                 let local = deployed(slot).unwrap_or(0);
-                self.part(read_k, 0.0, to_db, Carries::Reads, &[(local, 0, 1.0), (writer_unit, 1, 1.0)]);
+                self.part(
+                    read_k,
+                    0.0,
+                    to_db,
+                    Carries::Reads,
+                    &[(local, 0, 1.0), (writer_unit, 1, 1.0)],
+                );
                 self.part(0.0, write_k, false, Carries::Writes, &to_writer);
             } else {
                 self.part(read_k, write_k, to_db, Carries::Requests, &to_writer);
@@ -623,7 +651,13 @@ impl<'a> Builder<'a> {
         self.c.calls.push(self.call_record(e, v, edge, part_start));
     }
 
-    fn call_record(&self, e: EdgeIndex, v: NodeIndex, edge: &crate::model::Edge, parts: u32) -> Call {
+    fn call_record(
+        &self,
+        e: EdgeIndex,
+        v: NodeIndex,
+        edge: &crate::model::Edge,
+        parts: u32,
+    ) -> Call {
         Call {
             edge: e,
             callee: v,
@@ -634,9 +668,22 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn part(&mut self, read_k: f64, write_k: f64, behind_caches: bool, carries: Carries, targets: &[(u32, u8, f64)]) {
+    fn part(
+        &mut self,
+        read_k: f64,
+        write_k: f64,
+        behind_caches: bool,
+        carries: Carries,
+        targets: &[(u32, u8, f64)],
+    ) {
         let start = self.c.targets.len() as u32;
-        self.c.targets.extend(targets.iter().map(|&(unit, tier, weight)| Target { unit, tier, weight }));
+        self.c
+            .targets
+            .extend(
+                targets
+                    .iter()
+                    .map(|&(unit, tier, weight)| Target { unit, tier, weight }),
+            );
         self.c.parts.push(Part {
             read_k,
             write_k,

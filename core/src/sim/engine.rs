@@ -39,7 +39,12 @@ pub enum Phase {
 }
 
 impl Phase {
-    pub const ALL: [Self; 4] = [Self::Impact, Self::Detected, Self::FailedOver, Self::Recovered];
+    pub const ALL: [Self; 4] = [
+        Self::Impact,
+        Self::Detected,
+        Self::FailedOver,
+        Self::Recovered,
+    ];
 
     fn reroutes(self) -> bool {
         self >= Self::Detected
@@ -152,6 +157,11 @@ impl Engine {
             .zip(&c.entry_rps)
             .map(|(ok, total)| if *total > 0.0 { ok / total } else { 1.0 })
             .collect()
+    }
+
+    /// Requests per second offered to unit `u` in the last run.
+    pub fn offered_rps(&self, u: usize) -> f64 {
+        self.offered.get(u).map_or(0.0, |r| r.total())
     }
 
     /// Clears every damage and cut.
@@ -306,7 +316,13 @@ impl Engine {
 
     /// Splits a part's traffic over its targets (writing `share`); returns
     /// the share delivered to healthy targets.
-    fn route(&mut self, c: &Compact, range: std::ops::Range<usize>, phase: Phase, max_tier: u8) -> f64 {
+    fn route(
+        &mut self,
+        c: &Compact,
+        range: std::ops::Range<usize>,
+        phase: Phase,
+        max_tier: u8,
+    ) -> f64 {
         let targets = &c.targets[range.clone()];
         let mut tier0 = 0.0;
         let mut tier0_up = 0.0;
@@ -334,7 +350,9 @@ impl Engine {
         if up <= 0.0 {
             let next = targets
                 .iter()
-                .filter(|t| t.tier > 0 && t.tier <= max_tier && self.down[t.unit as usize].is_none())
+                .filter(|t| {
+                    t.tier > 0 && t.tier <= max_tier && self.down[t.unit as usize].is_none()
+                })
                 .map(|t| t.tier)
                 .min();
             if let Some(next) = next {
@@ -427,10 +445,16 @@ impl Engine {
         if unit.per_instance_rps.is_infinite() || unit.instances <= 0.0 {
             return unit.base_ms;
         }
-        let instances = (self.capacity[u] / unit.per_instance_rps).floor();
+        // Whole instances left, clamped to u32's range first.
+        let instances = (self.capacity[u] / unit.per_instance_rps)
+            .floor()
+            .clamp(0.0, f64::from(u32::MAX));
         let offered = self.offered[u].total() * self.admitted[u];
         crate::queueing::p95_ms(
-            instances as u32,
+            #[expect(clippy::cast_sign_loss, reason = "clamped to 0..=u32::MAX above")]
+            {
+                instances as u32
+            },
             unit.per_instance_rps * unit.target_utilisation,
             unit.target_utilisation,
             unit.base_ms,

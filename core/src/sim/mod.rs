@@ -36,13 +36,20 @@
 //! requests (so a design short of capacity serves under 100% with nothing
 //! failed; [`Outcome::baseline`] says how much).
 
+// Units, calls, parts and targets are numbered with `u32` (half the memory
+// of `usize` in the hot arrays); a document has far fewer than 2^32 of each
+// (documents are capped at 200 MB).
+#![allow(clippy::cast_possible_truncation, reason = "u32 indices, see above")]
+
 mod compact;
 mod engine;
 mod report;
 mod scenario;
 pub mod sweep;
 
-pub use compact::{Arrival, CROSS_REGION_RTT_MS, Call, Carries, Compact, Part, Scaling, Target, Unit};
+pub use compact::{
+    Arrival, CROSS_REGION_RTT_MS, Call, Carries, Compact, Part, Scaling, Target, Unit,
+};
 pub use engine::{Damage, DownCause, Engine, Phase};
 pub use report::{
     EntryResult, NodeResult, NodeState, Outcome, PhasePoint, RegionResult, simulate, simulate_with,

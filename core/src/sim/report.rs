@@ -101,7 +101,11 @@ pub fn simulate(topology: &Topology, scenario: &Scenario) -> Result<Outcome, Sce
 const EPS: f64 = 1e-9;
 
 /// Simulates `scenario` reusing a compact graph and its engine.
-pub fn simulate_with(c: &Compact, e: &mut Engine, scenario: &Scenario) -> Result<Outcome, ScenarioError> {
+pub fn simulate_with(
+    c: &Compact,
+    e: &mut Engine,
+    scenario: &Scenario,
+) -> Result<Outcome, ScenarioError> {
     e.reset();
     let baseline = e.run(c, Phase::Impact, false);
     scenario.apply(c, e)?;
@@ -163,7 +167,10 @@ pub fn simulate_with(c: &Compact, e: &mut Engine, scenario: &Scenario) -> Result
             served: recovered,
         });
     }
-    let worst = timeline.iter().map(|p| p.served).fold(f64::INFINITY, f64::min);
+    let worst = timeline
+        .iter()
+        .map(|p| p.served)
+        .fold(f64::INFINITY, f64::min);
     let last = timeline.last().map_or(baseline, |p| p.served);
     let recovery_secs = if last + EPS >= baseline {
         let from = timeline
@@ -219,7 +226,11 @@ fn node_results(c: &Compact, e: &Engine) -> Vec<NodeResult> {
                 }
             })
             .collect();
-        let state = regions.iter().map(|r| r.state).max().unwrap_or(NodeState::Ok);
+        let state = regions
+            .iter()
+            .map(|r| r.state)
+            .max()
+            .unwrap_or(NodeState::Ok);
         let several = regions.len() > 1;
         let reason = regions
             .iter()
@@ -312,7 +323,10 @@ fn unit_state(c: &Compact, e: &Engine, u: usize) -> (NodeState, String) {
     let damage = e.damage[u];
     let mut reasons = Vec::new();
     if damage.capacity < 1.0 - EPS {
-        reasons.push(format!("{} of its instances left", percent(damage.capacity)));
+        reasons.push(format!(
+            "{} of its instances left",
+            percent(damage.capacity)
+        ));
     }
     if offered > cap + EPS {
         let mut text = format!(
@@ -348,12 +362,20 @@ fn unit_state(c: &Compact, e: &Engine, u: usize) -> (NodeState, String) {
                 .sum();
             lost += k * (1.0 - ok);
         }
-        if lost <= 1e-6 || !matches!(call.kind, crate::model::EdgeKind::Call | crate::model::EdgeKind::Publish) {
+        if lost <= 1e-6
+            || !matches!(
+                call.kind,
+                crate::model::EdgeKind::Call | crate::model::EdgeKind::Publish
+            )
+        {
             continue;
         }
         let callee = c.node_name(call.callee);
         if call.is_critical() {
-            reasons.push(format!("{} of its requests fail at {callee}", percent(lost.min(1.0))));
+            reasons.push(format!(
+                "{} of its requests fail at {callee}",
+                percent(lost.min(1.0))
+            ));
         } else if lost >= 1.0 - 1e-6 {
             reasons.push(format!("soft dependency {callee} is unavailable"));
         } else {

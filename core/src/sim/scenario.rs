@@ -59,8 +59,12 @@ impl Failure {
                     region: None,
                 },
             },
-            "az" => Self::Az { id: rest.to_owned() },
-            "region" => Self::Region { id: rest.to_owned() },
+            "az" => Self::Az {
+                id: rest.to_owned(),
+            },
+            "region" => Self::Region {
+                id: rest.to_owned(),
+            },
             "edge" => {
                 let (from, to) = rest
                     .split_once("->")
@@ -230,7 +234,8 @@ fn apply_one(
                 .iter()
                 .position(|azs| azs.iter().any(|a| a == id))
                 .ok_or_else(|| {
-                    let all: Vec<&str> = c.region_azs.iter().flatten().map(String::as_str).collect();
+                    let all: Vec<&str> =
+                        c.region_azs.iter().flatten().map(String::as_str).collect();
                     ScenarioError(format!("unknown AZ {id:?} (AZs: {})", all.join(", ")))
                 })?;
             azs[slot] |= az_bit(id);
@@ -246,7 +251,7 @@ fn apply_one(
                     }
                 }
             }
-            if !found && c.units_of(a).len() > 0 && c.units_of(b).len() > 0 {
+            if !found && !c.units_of(a).is_empty() && !c.units_of(b).is_empty() {
                 return Err(ScenarioError(format!("no edge {from}->{to}")));
             }
         }

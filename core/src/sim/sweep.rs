@@ -98,7 +98,12 @@ pub fn elements(c: &Compact) -> Vec<Element> {
         .deployed_nodes()
         .map(|n| Element::Node(c.node_id(n).to_owned()))
         .collect();
-    out.extend(c.region_azs.iter().flatten().map(|az| Element::Az(az.clone())));
+    out.extend(
+        c.region_azs
+            .iter()
+            .flatten()
+            .map(|az| Element::Az(az.clone())),
+    );
     out.extend(c.regions.iter().map(|r| Element::Region(r.clone())));
     out
 }
@@ -271,7 +276,10 @@ impl Cone {
         let epoch = self.fresh();
         self.load.clear();
         self.heap.clear();
-        let seeds = damaged.iter().map(|&(u, _)| u).chain(self.down.iter().copied());
+        let seeds = damaged
+            .iter()
+            .map(|&(u, _)| u)
+            .chain(self.down.iter().copied());
         for u in seeds {
             for v in std::iter::once(u).chain(ix.callers(u as usize).map(|(_, w)| w)) {
                 if self.seen[v as usize] != epoch {
@@ -294,7 +302,8 @@ impl Cone {
                     for t in c.parts[p as usize].targets.clone() {
                         let t = t as usize;
                         let v = c.targets[t].unit;
-                        if self.work.flow[t] != self.base.flow[t] && self.seen[v as usize] != epoch {
+                        if self.work.flow[t] != self.base.flow[t] && self.seen[v as usize] != epoch
+                        {
                             self.seen[v as usize] = epoch;
                             self.heap.push(std::cmp::Reverse(v));
                         }
@@ -318,7 +327,7 @@ impl Cone {
             self.succ.push(v);
             let vi = v as usize;
             self.work.succeed_of(c, vi, false);
-            if self.work.success[vi] != self.base.success[vi] {
+            if self.work.success[vi].to_bits() != self.base.success[vi].to_bits() {
                 for (_, u) in ix.callers(vi) {
                     if self.seen[u as usize] != epoch {
                         self.seen[u as usize] = epoch;
@@ -437,11 +446,7 @@ impl Worker {
 /// Runs `f` over `0..n` on every core, each with its own [`Worker`] and
 /// every `workers`-th index (so uneven items, like the rows of the pair
 /// triangle, spread evenly); results in index order.
-fn parallel<T: Send>(
-    c: &Compact,
-    n: usize,
-    f: impl Fn(&mut Worker, usize) -> T + Sync,
-) -> Vec<T> {
+fn parallel<T: Send>(c: &Compact, n: usize, f: impl Fn(&mut Worker, usize) -> T + Sync) -> Vec<T> {
     let workers = std::thread::available_parallelism()
         .map_or(1, std::num::NonZeroUsize::get)
         .clamp(1, 16)

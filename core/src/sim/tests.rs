@@ -1,4 +1,8 @@
 //! Hand-computed cases, one per rule of the module docs.
+#![allow(
+    clippy::float_cmp,
+    reason = "hand-computed figures compared exactly where they are exact"
+)]
 
 use super::*;
 use crate::model::{Topology, json};
@@ -48,7 +52,11 @@ fn nothing_failed_serves_everything() {
     let o = run(&three_az(), &[]);
     assert!(close(o.baseline, 1.0) && close(o.served, 1.0) && close(o.recovered, 1.0));
     assert_eq!(o.recovery_secs, Some(0.0));
-    assert!(o.nodes.iter().all(|n| n.state == NodeState::Ok), "{:?}", o.nodes);
+    assert!(
+        o.nodes.iter().all(|n| n.state == NodeState::Ok),
+        "{:?}",
+        o.nodes
+    );
     assert_eq!(o.timeline.len(), 1);
 }
 
@@ -69,9 +77,16 @@ fn losing_an_az_with_n_plus_one_capacity_keeps_everything_once_detected() {
     assert_eq!(o.recovery_secs, Some(60.0));
     let web = node(&o, "web");
     assert_eq!(web.state, NodeState::Degraded, "{web:?}");
-    assert!(web.reason.contains("66.7% of its instances left"), "{}", web.reason);
+    assert!(
+        web.reason.contains("66.7% of its instances left"),
+        "{}",
+        web.reason
+    );
     // 10 instances at 100/0.7 rps each carry 900 rps at 63%: under target, no saturation.
-    assert!(close(web.regions[0].capacity_rps.unwrap(), 10.0 * 100.0 / 0.7));
+    assert!(close(
+        web.regions[0].capacity_rps.unwrap(),
+        10.0 * 100.0 / 0.7
+    ));
     // The Multi-AZ database keeps its writer.
     assert_eq!(node(&o, "db").state, NodeState::Ok);
 }
@@ -85,7 +100,12 @@ fn losing_two_azs_saturates_until_autoscaling_replaces_instances() {
     assert!(close(o.served, cap / 900.0), "{}", o.served);
     let web = node(&o, "web");
     assert_eq!(web.state, NodeState::Saturated);
-    assert!(web.reason == "saturated: 900 rps offered, capacity 714 rps: sheds 20.6% (33.3% of its instances left)", "{}", web.reason);
+    assert!(
+        web.reason
+            == "saturated: 900 rps offered, capacity 714 rps: sheds 20.6% (33.3% of its instances left)",
+        "{}",
+        web.reason
+    );
     // Autoscaling launches 9 in the AZ left after 240 s of warm-up.
     assert!(close(o.recovered, 1.0));
     assert_eq!(o.recovery_secs, Some(60.0 + 240.0));
@@ -103,7 +123,10 @@ fn a_hard_dependency_down_takes_its_callers_down_with_a_reason() {
     assert_eq!(o.recovery_secs, None);
     let web = node(&o, "web");
     assert_eq!(web.state, NodeState::Down);
-    assert_eq!(web.reason, "down: hard dependency db has no healthy replica in us-east-1");
+    assert_eq!(
+        web.reason,
+        "down: hard dependency db has no healthy replica in us-east-1"
+    );
     assert_eq!(node(&o, "db").reason, "down: failed");
 }
 
@@ -139,8 +162,11 @@ fn active_passive(standby: &str) -> Topology {
 fn losing_the_database_region_fails_over_after_failover_secs() {
     let t = active_passive("warm_standby");
     let o = run(&t, &["node:orders-db@us-east-1"]);
-    let points: Vec<(Phase, f64, f64)> =
-        o.timeline.iter().map(|p| (p.phase, p.at_secs, p.served)).collect();
+    let points: Vec<(Phase, f64, f64)> = o
+        .timeline
+        .iter()
+        .map(|p| (p.phase, p.at_secs, p.served))
+        .collect();
     assert_eq!(
         points,
         [
@@ -164,7 +190,11 @@ fn losing_the_primary_region_fails_over_to_the_warm_standby_then_scales() {
     // Primary: 1,000 rps at 250 per instance over 2 AZs = 2 × ⌈4/1⌉ = 8;
     // the standby runs a quarter: 2 instances × 500 rps = 1,000 rps: just enough.
     let api = node(&o, "api");
-    let west = api.regions.iter().find(|r| r.region == "us-west-2").unwrap();
+    let west = api
+        .regions
+        .iter()
+        .find(|r| r.region == "us-west-2")
+        .unwrap();
     assert!(close(west.capacity_rps.unwrap(), 1000.0), "{west:?}");
     assert!(close(o.served, 1.0), "{:?}", o.timeline);
     assert_eq!(o.recovery_secs, Some(330.0));
@@ -217,8 +247,16 @@ fn a_cache_outage_doubles_database_load_and_saturates_it() {
     assert!(close(o.served, 0.7), "{}", o.served);
     let web = node(&o, "web");
     assert_eq!(web.state, NodeState::Degraded);
-    assert!(web.reason.contains("soft dependency cache is unavailable"), "{}", web.reason);
-    assert!(web.reason.contains("30% of its requests fail at db"), "{}", web.reason);
+    assert!(
+        web.reason.contains("soft dependency cache is unavailable"),
+        "{}",
+        web.reason
+    );
+    assert!(
+        web.reason.contains("30% of its requests fail at db"),
+        "{}",
+        web.reason
+    );
     // Nothing scales a database: it stays short.
     assert_eq!(o.recovery_secs, None);
 }
@@ -238,7 +276,11 @@ fn a_degraded_node_and_a_failed_edge() {
     // web: 1,000 rps at 500 per instance (70% target) → 2 instances (one
     // per AZ would not be N+1: 2 × ⌈2/1⌉ = 4), 4 × 714 = 2,857 rps; at 25%, 714.
     let o = run(&t, &["degraded:web=0.25"]);
-    assert!(close(o.served, (4.0 * 500.0 / 0.7 * 0.25) / 1000.0), "{}", o.served);
+    assert!(
+        close(o.served, (4.0 * 500.0 / 0.7 * 0.25) / 1000.0),
+        "{}",
+        o.served
+    );
     let o = run(&t, &["edge:web->db"]);
     assert!(close(o.served, 0.0));
     assert_eq!(
@@ -272,7 +314,12 @@ fn the_healthy_load_is_the_cost_engine_load() {
             let ix = t.node_index(&n.id).unwrap();
             let sim: f64 = n.regions.iter().map(|r| r.offered_rps).sum();
             let want = load.node(ix).total();
-            assert!((sim - want).abs() < 1e-6 * want.max(1.0), "{} {}: {sim} vs {want}", template.name, n.id);
+            assert!(
+                (sim - want).abs() < 1e-6 * want.max(1.0),
+                "{} {}: {sim} vs {want}",
+                template.name,
+                n.id
+            );
         }
     }
 }
@@ -284,12 +331,28 @@ fn sweep_ranks_single_failures_and_finds_spofs() {
     let spofs: Vec<String> = report.spofs().map(SweepRow::label).collect();
     // The ALB, web and db have no alternative; DNS is one too (a node is
     // one element), and losing an AZ is covered by N+1.
-    assert_eq!(spofs, ["node:alb", "node:db", "node:dns", "node:web", "region:us-east-1"]);
-    let az = report.singles.iter().find(|r| r.label() == "az:us-east-1a").unwrap();
+    assert_eq!(
+        spofs,
+        [
+            "node:alb",
+            "node:db",
+            "node:dns",
+            "node:web",
+            "region:us-east-1"
+        ]
+    );
+    let az = report
+        .singles
+        .iter()
+        .find(|r| r.label() == "az:us-east-1a")
+        .unwrap();
     assert!(!az.spof && close(az.lost, 0.0));
     // The database lives in a and b: losing both is a double fault.
     assert!(
-        report.pairs.iter().any(|r| r.label() == "az:us-east-1a + az:us-east-1b"),
+        report
+            .pairs
+            .iter()
+            .any(|r| r.label() == "az:us-east-1a + az:us-east-1b"),
         "{:?}",
         report.pairs.iter().map(SweepRow::label).collect::<Vec<_>>()
     );

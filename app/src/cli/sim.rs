@@ -1,0 +1,290 @@
+//! `topoplan simulate` (one scenario) and `topoplan spof` (every single
+//! failure, and pairs on request).
+
+use std::fmt::Write as _;
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use serde::Serialize;
+use topoplan_core::sim::{self, NodeState, Outcome, Scenario, SpofReport, SweepRow};
+
+use super::document::load_valid;
+
+fn write_json(out: &mut dyn std::io::Write, value: &impl Serialize) -> anyhow::Result<ExitCode> {
+    serde_json::to_writer_pretty(&mut *out, value)?;
+    writeln!(out)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn pct(v: f64) -> String {
+    let p = v * 100.0;
+    if p > 99.0 && p < 100.0 {
+        format!("{p:.3}%")
+    } else {
+        format!("{p:.1}%")
+    }
+}
+
+/// `12 s`, `5 min 30 s`, `1 h 2 min`.
+pub(super) fn duration(secs: f64) -> String {
+    let s = secs.round().max(0.0);
+    #[expect(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "rounded and non-negative; recovery times are minutes"
+    )]
+    let s = s.min(1e9) as u64;
+    match (s / 3600, (s % 3600) / 60, s % 60) {
+        (0, 0, s) => format!("{s} s"),
+        (0, m, 0) => format!("{m} min"),
+        (0, m, s) => format!("{m} min {s} s"),
+        (h, m, _) => format!("{h} h {m} min"),
+    }
+}
+
+pub(super) fn simulate(
+    path: &Path,
+    fail: &[String],
+    as_json: bool,
+    out: &mut dyn std::io::Write,
+) -> anyhow::Result<ExitCode> {
+    let t = load_valid(path)?;
+    let scenario = Scenario::parse(fail)?;
+    let outcome = sim::simulate(&t, &scenario).with_context(|| path.display().to_string())?;
+    if as_json {
+        return write_json(out, &outcome);
+    }
+    out.write_all(render_outcome(&path.display().to_string(), &outcome).as_bytes())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn render_outcome(file: &str, o: &Outcome) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "{file}: {}", o.scenario);
+    let _ = writeln!(
+        s,
+        "served: {} after failover, {} once autoscaled (baseline {}, worst {})",
+        pct(o.served),
+        pct(o.recovered),
+        pct(o.baseline),
+        pct(o.worst)
+    );
+    match o.recovery_secs {
+        Some(secs) => {
+            let _ = writeln!(s, "recovery: back to baseline after {}", duration(secs));
+        }
+        None => {
+            let _ = writeln!(
+                s,
+                "recovery: does not recover on its own ({} of requests lost until repaired)",
+                pct((o.baseline - o.recovered).max(0.0))
+            );
+        }
+    }
+    let _ = writeln!(s, "\ntimeline:");
+    for p in &o.timeline {
+        let what = match p.phase {
+            sim::Phase::Impact => "failure, nothing noticed yet",
+            sim::Phase::Detected => "detected: health checks reroute",
+            sim::Phase::FailedOver => "regional failover done",
+            sim::Phase::Recovered => "autoscaling warmed up",
+        };
+        let _ = writeln!(
+            s,
+            "  {:>12}  {:>8}  {what}",
+            duration(p.at_secs),
+            pct(p.served)
+        );
+    }
+    let _ = writeln!(s, "\nentry points (after failover):");
+    for e in &o.entries {
+        let _ = writeln!(
+            s,
+            "  {:<24} {:>8} served   p95 {:.0} ms",
+            e.node,
+            pct(e.served),
+            e.p95_ms
+        );
+    }
+    let affected: Vec<_> = o
+        .nodes
+        .iter()
+        .filter(|n| n.state != NodeState::Ok)
+        .collect();
+    if affected.is_empty() {
+        let _ = writeln!(s, "\nevery node ok");
+    } else {
+        let _ = writeln!(
+            s,
+            "\nnodes not ok ({} of {}), worst first:",
+            affected.len(),
+            o.nodes.len()
+        );
+        let mut affected = affected;
+        affected.sort_by(|a, b| b.state.cmp(&a.state).then(a.id.cmp(&b.id)));
+        let width = affected.iter().map(|n| n.id.len()).max().unwrap_or(0);
+        for n in affected {
+            let _ = writeln!(s, "  {:<width$}  {}", n.id, n.reason);
+        }
+    }
+    s
+}
+
+pub(super) fn spof(
+    path: &Path,
+    pairs: bool,
+    top: usize,
+    as_json: bool,
+    out: &mut dyn std::io::Write,
+) -> anyhow::Result<ExitCode> {
+    let t = load_valid(path)?;
+    let report = sim::sweep(&t, pairs);
+    if as_json {
+        return write_json(out, &report);
+    }
+    out.write_all(render_spofs(&path.display().to_string(), &report, top).as_bytes())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn rows(s: &mut String, rows: &[&SweepRow]) {
+    let width = rows
+        .iter()
+        .map(|r| r.label().len())
+        .max()
+        .unwrap_or(0)
+        .max(7);
+    let _ = writeln!(
+        s,
+        "  {:<width$}  {:>14}  {:>10}  {:>8}  SPOF",
+        "element", "after failover", "recovered", "lost"
+    );
+    for r in rows {
+        let _ = writeln!(
+            s,
+            "  {:<width$}  {:>14}  {:>10}  {:>8}  {}",
+            r.label(),
+            pct(r.served),
+            pct(r.recovered),
+            pct(r.lost),
+            if r.spof { "yes" } else { "" }
+        );
+    }
+}
+
+pub(super) fn render_spofs(file: &str, r: &SpofReport, top: usize) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "{file}: {} single failures; baseline {} served; SLO {}",
+        r.singles.len(),
+        pct(r.baseline),
+        pct(r.threshold)
+    );
+    let spofs: Vec<String> = r.spofs().map(SweepRow::label).collect();
+    if spofs.is_empty() {
+        let _ = writeln!(
+            s,
+            "no single point of failure: every single loss keeps the SLO once failover and autoscaling are done"
+        );
+    } else {
+        let _ = writeln!(
+            s,
+            "{} single point(s) of failure: {}",
+            spofs.len(),
+            spofs.join(", ")
+        );
+    }
+    let costly: Vec<&SweepRow> = r
+        .singles
+        .iter()
+        .filter(|row| row.lost > 1e-9 || row.lost_until_recovery > 1e-9)
+        .take(top)
+        .collect();
+    let _ = writeln!(s, "\nsingle failures that cost traffic, worst first:");
+    if costly.is_empty() {
+        let _ = writeln!(s, "  none");
+    } else {
+        rows(&mut s, &costly);
+    }
+    let harmless = r
+        .singles
+        .iter()
+        .filter(|row| row.lost <= 1e-9 && row.lost_until_recovery <= 1e-9)
+        .count();
+    let _ = writeln!(s, "  ({harmless} more cost nothing once failover is done)");
+    if r.pairs_evaluated > 0 {
+        let _ = writeln!(
+            s,
+            "\ndouble faults: {} of {} pairs of non-SPOF elements break the SLO together",
+            r.pairs.len(),
+            r.pairs_evaluated
+        );
+        let shown: Vec<&SweepRow> = r.pairs.iter().take(top).collect();
+        if !shown.is_empty() {
+            rows(&mut s, &shown);
+        }
+        if r.pairs.len() > top {
+            let _ = writeln!(s, "  ... {} more (--json for all)", r.pairs.len() - top);
+        }
+    }
+    s
+}
+
+pub(super) fn availability(
+    path: &Path,
+    trials: Option<u64>,
+    seed: u64,
+    as_json: bool,
+    out: &mut dyn std::io::Write,
+) -> anyhow::Result<ExitCode> {
+    use topoplan_core::availability::{format_duration, topology};
+    let t = load_valid(path)?;
+    let options = topology::Options {
+        monte_carlo: trials.is_some(),
+        trials: trials.unwrap_or(1_000_000),
+        seed,
+    };
+    let a = topology::assess(&t, options);
+    if as_json {
+        return write_json(out, &a);
+    }
+    let f = a.figure;
+    let mut s = String::new();
+    let how = match a.method {
+        topology::Method::Exact { pivots: 0 } => "exact (series-parallel / k-of-n)".to_owned(),
+        topology::Method::Exact { pivots } => {
+            format!("exact, conditioning on {pivots} shared components")
+        }
+        topology::Method::MonteCarlo {
+            trials,
+            seed,
+            low,
+            high,
+        } => format!(
+            "Monte Carlo, {trials} trials, seed {seed}: 95% interval {:.4}% – {:.4}%",
+            low * 100.0,
+            high * 100.0
+        ),
+    };
+    let _ = writeln!(
+        s,
+        "{}: availability {:.4}% ({:.2} nines), {how}",
+        path.display(),
+        f.percent(),
+        f.nines()
+    );
+    let _ = writeln!(
+        s,
+        "downtime: {} per year, {} per month; SLO {:.3}%",
+        format_duration(f.downtime_per_year_secs()),
+        format_duration(f.downtime_per_month_secs()),
+        t.meta().slo.availability * 100.0
+    );
+    let _ = writeln!(s, "{} components, {} gates", a.components, a.gates);
+    for note in &a.assumptions {
+        let _ = writeln!(s, "note: {note}");
+    }
+    out.write_all(s.as_bytes())?;
+    Ok(ExitCode::SUCCESS)
+}
