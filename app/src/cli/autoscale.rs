@@ -5,11 +5,10 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::process::ExitCode;
 
-use anyhow::bail;
-use topoplan_core::Topology;
 use topoplan_core::autoscale::{self, DayReport, GroupRole, PolicyDay, ProfileSource};
 use topoplan_core::cost::format_usd;
-use topoplan_core::model::io;
+
+use super::document::load_valid;
 
 /// `topoplan autoscale FILE [--json]`
 pub(super) fn run(
@@ -17,7 +16,7 @@ pub(super) fn run(
     as_json: bool,
     out: &mut dyn std::io::Write,
 ) -> anyhow::Result<ExitCode> {
-    let t = load(path)?;
+    let t = load_valid(path)?;
     let report = autoscale::simulate_day(&t);
     if as_json {
         serde_json::to_writer_pretty(&mut *out, &report)?;
@@ -26,25 +25,6 @@ pub(super) fn run(
         out.write_all(render(&path.display().to_string(), &report).as_bytes())?;
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// Reads a document and refuses one with errors, as `topoplan cost` does
-/// (exit 2 with the first errors).
-fn load(path: &Path) -> anyhow::Result<Topology> {
-    let loaded = io::load(path)?;
-    if !loaded.report.is_ok() {
-        let mut text = format!(
-            "{} has {} error(s); fix them first (topoplan check {}):",
-            path.display(),
-            loaded.report.errors.len(),
-            path.display()
-        );
-        for d in loaded.report.errors.iter().take(5) {
-            let _ = write!(text, "\n  {d}");
-        }
-        bail!(text);
-    }
-    Ok(loaded.topology)
 }
 
 fn usd(v: Option<f64>) -> String {
