@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use super::document::load_valid;
+use super::document::{load_valid, write_json};
 use anyhow::{Context as _, bail};
 use serde::Serialize;
 use topoplan_core::cost::{
@@ -29,12 +29,6 @@ pub(super) fn run(
         (None, Some(file)) => cost(&file, region, as_json, out),
         (None, None) => bail!("topoplan cost needs a FILE (or: topoplan cost diff OLD NEW)"),
     }
-}
-
-fn write_json(out: &mut dyn std::io::Write, value: &impl Serialize) -> anyhow::Result<ExitCode> {
-    serde_json::to_writer_pretty(&mut *out, value)?;
-    writeln!(out)?;
-    Ok(ExitCode::SUCCESS)
 }
 
 fn catalog() -> anyhow::Result<&'static Catalog> {

@@ -208,3 +208,13 @@ pub(super) fn load_valid(path: &Path) -> anyhow::Result<Topology> {
     }
     Ok(loaded.topology)
 }
+
+/// Writes `value` as pretty JSON: the `--json` output of every command.
+pub(super) fn write_json(
+    out: &mut dyn std::io::Write,
+    value: &impl Serialize,
+) -> anyhow::Result<ExitCode> {
+    serde_json::to_writer_pretty(&mut *out, value)?;
+    writeln!(out)?;
+    Ok(ExitCode::SUCCESS)
+}

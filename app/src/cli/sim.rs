@@ -6,16 +6,9 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use serde::Serialize;
 use topoplan_core::sim::{self, NodeState, Outcome, Scenario, SpofReport, SweepRow};
 
-use super::document::load_valid;
-
-fn write_json(out: &mut dyn std::io::Write, value: &impl Serialize) -> anyhow::Result<ExitCode> {
-    serde_json::to_writer_pretty(&mut *out, value)?;
-    writeln!(out)?;
-    Ok(ExitCode::SUCCESS)
-}
+use super::document::{load_valid, write_json};
 
 fn pct(v: f64) -> String {
     let p = v * 100.0;
