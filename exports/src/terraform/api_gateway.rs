@@ -29,24 +29,48 @@ pub(crate) fn endpoint_host(ctx: &Ctx<'_>, api: &Node, region: &RegionCtx) -> Ex
     )
 }
 
-/// A custom domain for the API in `region`, mapped to its stage; returns
-/// the alias target `(name, zone_id)`.
+/// The custom domain DNS node `dns` gives the API in `region`, mapped to
+/// its stage; returns the alias target `(name, zone_id)`.
+///
+/// Each DNS node names the API differently, so each gets its own domain:
+/// the first DNS node calling the API (in document order) keeps the API's
+/// own label, the others add theirs.
 pub(crate) fn custom_domain(
     ctx: &Ctx<'_>,
+    dns: &Node,
     api: &Node,
     region: &RegionCtx,
     name: Expression,
     s: &mut Section,
     out: &mut Out,
 ) -> (Expression, Expression) {
-    let label = ctx.label(api, region);
+    let stage = ctx.label(api, region);
+    let calls_api = |n: &Node| {
+        ctx.outgoing(&n.id)
+            .any(|e| e.edge.kind == EdgeKind::Call && e.to.id == api.id)
+    };
+    let first_caller = ctx
+        .t
+        .nodes()
+        .find(|n| n.kind() == NodeKind::Dns && calls_api(n))
+        .is_some_and(|n| n.id == dns.id);
+    let label = if first_caller {
+        stage.clone()
+    } else {
+        format!("{stage}_{}", ctx.ident(dns))
+    };
+    let (api_name, dns_name) = (ctx.dashed(api), ctx.dashed(dns));
+    let mut name_parts = vec![api_name.as_str(), region.id.as_str()];
+    if !first_caller {
+        name_parts.push(&dns_name);
+    }
     s.push(
         dsl::resource("aws_apigatewayv2_domain_name", &label)
             .add_attribute(dsl::attr("provider", region.provider()))
             .add_attribute(dsl::attr("domain_name", name))
             .add_attribute(dsl::attr(
                 "tags",
-                Ctx::tags(api, &ctx.name(&[&ctx.dashed(api), &region.id], 255)),
+                Ctx::tags(api, &ctx.name(&name_parts, 255)),
             ))
             .add_block(dsl::attrs_block(
                 "domain_name_configuration",
@@ -63,7 +87,7 @@ pub(crate) fn custom_domain(
             .add_attribute(dsl::attr("provider", region.provider()))
             .add_attribute(dsl::attr(
                 "api_id",
-                res("aws_apigatewayv2_api", &label, "id"),
+                res("aws_apigatewayv2_api", &stage, "id"),
             ))
             .add_attribute(dsl::attr(
                 "domain_name",
@@ -71,7 +95,7 @@ pub(crate) fn custom_domain(
             ))
             .add_attribute(dsl::attr(
                 "stage",
-                res("aws_apigatewayv2_stage", &label, "id"),
+                res("aws_apigatewayv2_stage", &stage, "id"),
             ))
             .build(),
     );

@@ -110,7 +110,7 @@ pub(crate) fn emit(ctx: &Ctx<'_>, node: &Node, spec: &DnsSpec, out: &mut Out) {
                 for (r, _) in ctx.placements(target) {
                     let mut s = Section::node(target, &format!("custom domain in {}", r.id));
                     let (domain, zone) =
-                        api_gateway::custom_domain(ctx, target, r, name.clone(), &mut s, out);
+                        api_gateway::custom_domain(ctx, node, target, r, name.clone(), &mut s, out);
                     out.add(&r.file, s);
                     endpoints.push((r, domain, zone));
                 }

@@ -676,3 +676,48 @@ fn threads_do_not_change_a_single_byte() {
     assert_eq!(a, export(&t, &four).unwrap());
     assert!(a.resources().len() > 10_000);
 }
+
+#[test]
+fn two_dns_nodes_in_front_of_one_api_get_a_custom_domain_each() {
+    // Found by the terraform_export fuzzer: the second DNS node's custom
+    // domain took the first one's label.
+    let mut t = template("static-site-api");
+    for id in ["dns-a", "dns-b"] {
+        t.add_node(Node::new(id, NodeKind::Dns)).unwrap();
+        t.add_edge(EdgeRecord::new(id, "api-gw", Edge::call()))
+            .unwrap();
+    }
+    let export = export_of(&t);
+    let blocks = blocks(&export, "us-east-1.tf");
+    let first = find(
+        &blocks,
+        "resource",
+        "aws_apigatewayv2_domain_name",
+        "api_gw_us_east_1",
+    );
+    let second = find(
+        &blocks,
+        "resource",
+        "aws_apigatewayv2_domain_name",
+        "api_gw_us_east_1_dns_b",
+    );
+    assert_ne!(
+        text(attr(first, "domain_name")),
+        text(attr(second, "domain_name"))
+    );
+    // Both map the same API stage.
+    let mapping = find(
+        &blocks,
+        "resource",
+        "aws_apigatewayv2_api_mapping",
+        "api_gw_us_east_1_dns_b",
+    );
+    assert_eq!(
+        text(attr(mapping, "stage")),
+        "aws_apigatewayv2_stage.api_gw_us_east_1.id"
+    );
+    assert_eq!(
+        text(attr(mapping, "domain_name")),
+        "aws_apigatewayv2_domain_name.api_gw_us_east_1_dns_b.id"
+    );
+}
