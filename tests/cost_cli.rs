@@ -111,15 +111,49 @@ fn compare_shows_every_mode_and_explains_the_active_active_premium() {
     ] {
         assert!(text.contains(mode), "{mode}: {text}");
     }
-    // Availability and RTO come from the simulation engine: until it is
-    // wired in, the columns are left out rather than guessed.
-    assert!(!text.contains("availability"), "{text}");
-    assert!(!text.contains("RTO"), "{text}");
+    assert!(text.contains("availability"), "{text}");
+    assert!(text.contains("never (0% served)"), "{text}");
+    // Availability and recovery come from the simulation engine: the
+    // document's own mode has what `availability` and `simulate` say.
+    let out = topoplan(&[
+        "cost",
+        "templates/active-active.json",
+        "--compare",
+        "--json",
+    ]);
+    let compare: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let own = compare["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["current"] == true)
+        .expect("the document's row");
+    let out = topoplan(&["availability", "templates/active-active.json", "--json"]);
+    let availability: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(own["availability"], availability["figure"]["availability"]);
+    let out = topoplan(&[
+        "simulate",
+        "templates/active-active.json",
+        "--fail",
+        "region:us-east-1",
+        "--json",
+    ]);
+    let outcome: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert!(outcome["recovery_secs"].as_f64().is_some(), "{outcome}");
+    assert_eq!(own["recovery"]["kind"], "full");
+    assert_eq!(own["recovery"]["secs"], outcome["recovery_secs"]);
+    let single = &compare["rows"][0];
+    assert_eq!(single["variant"], "single");
+    assert_eq!(single["recovery"]["kind"], "partial");
+    assert!(
+        single["availability"].as_f64().unwrap() < own["availability"].as_f64().unwrap(),
+        "{compare}"
+    );
     let out = topoplan(&["cost", "templates/three-tier.json", "--compare", "--json"]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
     assert_eq!(v["rows"].as_array().unwrap().len(), 1);
     assert_eq!(v["skipped"].as_array().unwrap().len(), 3);
-    assert!(v["rows"][0]["availability"].is_null());
+    assert!(v["rows"][0]["availability"].as_f64().is_some());
 }
 
 #[test]

@@ -13,10 +13,12 @@ use std::fmt::Write as _;
 use egui::{RichText, Ui};
 use egui_plot::{Bar, BarChart, Plot};
 use topoplan_core::Topology;
+use topoplan_core::availability::Figure;
+use topoplan_core::availability::modes::Simulated;
 use topoplan_core::cost::{
-    self, Catalog, Category, Comparison, Estimate, LineItem, NoAssessment, Variant, format_usd,
+    self, Catalog, Category, Comparison, Estimate, LineItem, Recovery, Variant, format_usd,
 };
-use topoplan_core::model::{DeploymentMode, Edit, Standby};
+use topoplan_core::model::Edit;
 
 use crate::edits::Labelled;
 use crate::jobs::{Job, Poll};
@@ -38,7 +40,8 @@ pub struct Costing {
 /// `cost` and `cost --compare` print).
 pub fn price(topology: &Topology) -> Result<Costing, String> {
     let catalog = Catalog::embedded().map_err(|e| format!("price catalog: {e}"))?;
-    let comparison = cost::compare(topology, catalog, &NoAssessment).map_err(|e| e.to_string())?;
+    let comparison =
+        cost::compare(topology, catalog, &Simulated::default()).map_err(|e| e.to_string())?;
     let current = Variant::of(&topology.meta().deployment);
     let estimate = match comparison.rows.iter().find(|r| r.variant == current) {
         Some(row) => row.estimate.clone(),
@@ -330,12 +333,6 @@ fn bars(ui: &mut Ui, id: &str, rows: impl Iterator<Item = (String, f64)>, total:
 fn modes(ui: &mut Ui, topology: &Topology, c: &Comparison) -> Option<Labelled> {
     let mut edit = None;
     ui.strong("Deployment modes");
-    let short = |v: Variant| match v {
-        Variant::Single => "single",
-        Variant::PilotLight => "pilot light",
-        Variant::WarmStandby => "warm standby",
-        Variant::ActiveActive => "active-active",
-    };
     let mut charts = Vec::new();
     let mut below: Vec<f64> = vec![0.0; c.rows.len()];
     for (ci, category) in Category::ALL.iter().enumerate() {
@@ -358,7 +355,7 @@ fn modes(ui: &mut Ui, topology: &Topology, c: &Comparison) -> Option<Labelled> {
             .collect();
         charts.push(BarChart::new(category.label(), bars).color(category_color(*category)));
     }
-    let labels: Vec<&'static str> = c.rows.iter().map(|r| short(r.variant)).collect();
+    let labels: Vec<&'static str> = c.rows.iter().map(|r| r.variant.short_label()).collect();
     Plot::new("modes-chart")
         .height(170.0)
         .allow_drag(false)
@@ -398,12 +395,18 @@ fn modes(ui: &mut Ui, topology: &Topology, c: &Comparison) -> Option<Labelled> {
         }
     });
     egui::Grid::new("modes-table")
-        .num_columns(4)
+        .num_columns(6)
         .striped(true)
         .show(ui, |ui| {
             ui.label(RichText::new("mode").weak());
             ui.label(RichText::new("monthly").weak());
             ui.label(RichText::new("vs single").weak());
+            ui.label(RichText::new("availability").weak())
+                .on_hover_text(
+                    "With failover assumed to succeed; the minutes it takes are the next column",
+                );
+            ui.label(RichText::new("region lost").weak())
+                .on_hover_text("Time back to full service after losing the primary region");
             ui.label("");
             ui.end_row();
             for row in &c.rows {
@@ -428,19 +431,7 @@ fn modes(ui: &mut Ui, topology: &Topology, c: &Comparison) -> Option<Labelled> {
                     .clicked()
                 {
                     let mut meta = topology.meta().clone();
-                    let d = &mut meta.deployment;
-                    match row.variant {
-                        Variant::Single => d.mode = DeploymentMode::Single,
-                        Variant::PilotLight => {
-                            d.mode = DeploymentMode::ActivePassive;
-                            d.standby = Standby::PilotLight;
-                        }
-                        Variant::WarmStandby => {
-                            d.mode = DeploymentMode::ActivePassive;
-                            d.standby = Standby::WarmStandby;
-                        }
-                        Variant::ActiveActive => d.mode = DeploymentMode::ActiveActive,
-                    }
+                    row.variant.apply_to(&mut meta.deployment);
                     edit = Some(Labelled::new(
                         Edit::SetMeta(Box::new(meta)),
                         format!("Deploy as {}", row.label),
@@ -449,6 +440,39 @@ fn modes(ui: &mut Ui, topology: &Topology, c: &Comparison) -> Option<Labelled> {
                 ui.end_row();
             }
         });
+    if c.rows
+        .iter()
+        .any(|r| r.availability.is_some() || r.recovery.is_some())
+    {
+        ui.add_space(4.0);
+        egui::Grid::new("modes-resilience")
+            .num_columns(3)
+            .striped(true)
+            .show(ui, |ui| {
+                ui.label(RichText::new("mode").weak());
+                ui.label(RichText::new("availability").weak())
+                    .on_hover_text(
+                        "From the component SLAs, failover assumed to succeed: the minutes it \
+                     takes are the next column",
+                    );
+                ui.label(RichText::new("region lost").weak()).on_hover_text(
+                    "Time back to full service after losing the primary region (simulated)",
+                );
+                ui.end_row();
+                for row in &c.rows {
+                    ui.label(row.variant.short_label());
+                    match row.availability.map(Figure::new) {
+                        Some(f) => ui.label(f.percent_text()).on_hover_text(f.short()),
+                        None => ui.label("—"),
+                    };
+                    ui.label(
+                        row.recovery
+                            .map_or_else(|| "—".to_owned(), Recovery::describe),
+                    );
+                    ui.end_row();
+                }
+            });
+    }
     for (variant, why) in &c.skipped {
         ui.label(
             RichText::new(format!("{}: {why}", variant.label()))

@@ -665,6 +665,16 @@ fn the_cost_panel_shows_the_same_total_as_the_cost_engine_and_updates_with_the_d
         2
     );
     h.get_by_label("Deployment modes");
+    // Each mode's availability and recovery come from the simulation engine:
+    // the document's own mode shows what `availability` computes for it, and
+    // a single region never recovers from losing its region.
+    let own = topoplan_core::availability::topology::assess(&t, Default::default()).figure;
+    assert!(
+        h.get_all_by_label(&own.percent_text()).count() >= 1,
+        "{}",
+        own.percent_text()
+    );
+    h.get_by_label("never (0% served)");
     // Switching the mode from the comparison table re-prices the design.
     let active_active = topoplan_core::cost::compare(
         &t,

@@ -1,5 +1,6 @@
 //! Costing a 10,000-node topology in every deployment mode (target: < 50 ms),
-//! beside its peers: the load computation it starts from, and one estimate.
+//! beside its peers: the load computation it starts from, one estimate, and
+//! the comparison with each mode's availability and recovery filled in.
 //! Each is measured twice: wall time (criterion's default) and the thread's
 //! CPU time (`*_cpu`), which a machine shared with other builds does not
 //! inflate with time spent waiting for a core.
@@ -16,6 +17,7 @@ use std::time::Duration;
 use cpu_time::ThreadTime;
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use topoplan_core::availability::modes::Simulated;
 use topoplan_core::cost::{self, Catalog, NoAssessment, Variant};
 use topoplan_core::generate::{SyntheticSpec, synthetic};
 use topoplan_core::load::Load;
@@ -28,6 +30,12 @@ fn bench(c: &mut Criterion) {
     group.sample_size(20);
     group.bench_function("compare_all_modes", |b| {
         b.iter(|| cost::compare(black_box(&t), catalog, &NoAssessment).expect("prices"));
+    });
+    // The table as the CLI and the GUI show it: every mode's availability
+    // (exact or Monte Carlo) and recovery (a simulated region loss) too.
+    let simulated = Simulated::default();
+    group.bench_function("compare_all_modes_assessed", |b| {
+        b.iter(|| cost::compare(black_box(&t), catalog, &simulated).expect("prices"));
     });
     group.bench_function("estimate_active_active", |b| {
         b.iter(|| {

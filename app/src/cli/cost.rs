@@ -9,9 +9,10 @@ use std::process::ExitCode;
 use super::document::{load_valid, write_json};
 use anyhow::{Context as _, bail};
 use serde::Serialize;
+use topoplan_core::availability::Figure;
+use topoplan_core::availability::modes::Simulated;
 use topoplan_core::cost::{
-    self, Catalog, Category, Comparison, CostDiff, Estimate, LineItem, NoAssessment, Variant,
-    format_usd,
+    self, Catalog, Category, Comparison, CostDiff, Estimate, LineItem, Variant, format_usd,
 };
 
 /// Dispatches `topoplan cost ...`.
@@ -332,8 +333,8 @@ pub(super) fn compare(
 ) -> anyhow::Result<ExitCode> {
     let t = load_valid(path)?;
     let catalog = catalog()?;
-    let c =
-        cost::compare(&t, catalog, &NoAssessment).with_context(|| path.display().to_string())?;
+    let c = cost::compare(&t, catalog, &Simulated::default())
+        .with_context(|| path.display().to_string())?;
     if as_json {
         let json = CompareJson {
             file: path.display().to_string(),
@@ -354,14 +355,14 @@ pub(super) fn compare(
     )?;
     writeln!(s, "Prices: {}", catalog.describe())?;
     let availability = c.rows.iter().any(|r| r.availability.is_some());
-    let rto = c.rows.iter().any(|r| r.rto_secs.is_some());
+    let rto = c.rows.iter().any(|r| r.recovery.is_some());
     writeln!(s)?;
     let mut head = format!("{:<32}{:>16}{:>24}", "mode", "monthly", "premium vs single");
     if availability {
-        let _ = write!(head, "{:>14}", "availability");
+        let _ = write!(head, "{:>34}", "availability");
     }
     if rto {
-        let _ = write!(head, "{:>10}", "RTO");
+        let _ = write!(head, "{:>22}", "RTO (region lost)");
     }
     writeln!(s, "{head}")?;
     for row in &c.rows {
@@ -384,17 +385,17 @@ pub(super) fn compare(
         if availability {
             let _ = write!(
                 line,
-                "{:>14}",
+                "{:>34}",
                 row.availability
-                    .map_or_else(|| "—".to_owned(), |a| format!("{:.4}%", a * 100.0))
+                    .map_or_else(|| "—".to_owned(), |a| Figure::new(a).short())
             );
         }
         if rto {
             let _ = write!(
                 line,
-                "{:>10}",
-                row.rto_secs
-                    .map_or_else(|| "—".to_owned(), |r| format!("{r:.0} s"))
+                "{:>22}",
+                row.recovery
+                    .map_or_else(|| "—".to_owned(), cost::Recovery::describe)
             );
         }
         if row.current {
@@ -409,7 +410,7 @@ pub(super) fn compare(
         writeln!(s)?;
         let mut head = format!("{:<16}", "by category");
         for row in &c.rows {
-            let _ = write!(head, "{:>16}", short(row.variant));
+            let _ = write!(head, "{:>16}", row.variant.short_label());
         }
         writeln!(s, "{head}")?;
         for (i, cat) in Category::ALL.iter().enumerate() {
@@ -438,15 +439,6 @@ pub(super) fn compare(
     }
     out.write_all(s.as_bytes())?;
     Ok(ExitCode::SUCCESS)
-}
-
-fn short(v: Variant) -> &'static str {
-    match v {
-        Variant::Single => "single",
-        Variant::PilotLight => "pilot light",
-        Variant::WarmStandby => "warm standby",
-        Variant::ActiveActive => "active-active",
-    }
 }
 
 #[derive(Serialize)]

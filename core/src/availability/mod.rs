@@ -17,6 +17,7 @@
 //! region) must be modelled as components of their own.
 
 pub mod formula;
+pub mod modes;
 pub mod montecarlo;
 pub mod structure;
 pub mod topology;
@@ -90,6 +91,39 @@ impl Figure {
     /// Expected downtime in a [`MONTH_SECS`] month.
     pub fn downtime_per_month_secs(self) -> f64 {
         self.unavailability() * MONTH_SECS
+    }
+
+    /// The percentage with as many decimals as it has nines (at least two,
+    /// at most nine, no trailing zeros past two), truncated so that it never
+    /// shows a nine it does not have: "99.95%", "99.999987%", "100%" only
+    /// for exactly 1.
+    pub fn percent_text(self) -> String {
+        if self.availability >= 1.0 {
+            return "100%".to_owned();
+        }
+        #[expect(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            reason = "clamped to 2..=9"
+        )]
+        let decimals = self.nines().floor().clamp(2.0, 9.0) as i32;
+        let scale = 10f64.powi(decimals);
+        let truncated = (self.percent() * scale).floor() / scale;
+        let mut text = format!("{truncated:.0$}", decimals.unsigned_abs() as usize);
+        // Trailing zeros past the second decimal say nothing.
+        while text.ends_with('0') && text.len() - text.find('.').unwrap_or(0) > 3 {
+            text.pop();
+        }
+        text + "%"
+    }
+
+    /// "99.95% · 21 min 54 s a month": how tables print a figure.
+    pub fn short(self) -> String {
+        format!(
+            "{} · {} a month",
+            self.percent_text(),
+            format_duration(self.downtime_per_month_secs())
+        )
     }
 }
 
@@ -262,6 +296,20 @@ mod tests {
             printed_percent(Figure::new(from_mtbf(1000.0, 1.0)), 4),
             99.9001
         );
+    }
+
+    #[test]
+    fn percentages_never_show_a_nine_they_do_not_have() {
+        let text = |a: f64| Figure::new(a).percent_text();
+        assert_eq!(text(0.9999998789), "99.999987%");
+        assert_eq!(text(0.99959706), "99.959%");
+        assert_eq!(text(0.9995), "99.95%");
+        assert_eq!(text(0.99), "99.00%");
+        assert_eq!(text(0.5), "50.00%");
+        assert_eq!(text(1.0), "100%");
+        // Rounding would print 99.99%.
+        assert_eq!(text(0.999_899_9), "99.989%");
+        assert_eq!(Figure::new(0.9995).short(), "99.95% · 21 min 54 s a month");
     }
 
     #[test]

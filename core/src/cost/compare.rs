@@ -13,12 +13,34 @@ use crate::load::Load;
 use crate::model::{DeploymentMode, Topology};
 
 /// Supplies what the cost engine cannot compute: a mode's availability and
-/// recovery time. Implemented by the simulation engine.
+/// recovery time. Implemented by the simulation engine
+/// (`availability::modes::Simulated`).
 pub trait ModeAssessor {
     /// Availability (0..1) of the topology deployed as `variant`, if known.
     fn availability(&self, topology: &Topology, variant: Variant) -> Option<f64>;
-    /// Seconds to recover from losing the primary region under `variant`, if known.
-    fn rto_secs(&self, topology: &Topology, variant: Variant) -> Option<f64>;
+    /// How `variant` recovers from losing the primary region, if known.
+    fn recovery(&self, topology: &Topology, variant: Variant) -> Option<Recovery>;
+}
+
+/// How a deployment mode comes back from losing its primary region.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Recovery {
+    /// Back to full service after `secs` (the recovery time objective it can meet).
+    Full { secs: f64 },
+    /// Never back on its own: serves this share of its traffic until the
+    /// region returns (0 for a single region).
+    Partial { served: f64 },
+}
+
+impl Recovery {
+    /// "300 s", "never (0% served)".
+    pub fn describe(self) -> String {
+        match self {
+            Self::Full { secs } => format!("{secs:.0} s"),
+            Self::Partial { served } => format!("never ({:.0}% served)", served * 100.0),
+        }
+    }
 }
 
 /// No assessment: both columns stay empty.
@@ -29,7 +51,7 @@ impl ModeAssessor for NoAssessment {
     fn availability(&self, _: &Topology, _: Variant) -> Option<f64> {
         None
     }
-    fn rto_secs(&self, _: &Topology, _: Variant) -> Option<f64> {
+    fn recovery(&self, _: &Topology, _: Variant) -> Option<Recovery> {
         None
     }
 }
@@ -51,7 +73,8 @@ pub struct ModeRow {
     /// After the discount, by region (document order, then global).
     pub by_region: Vec<(String, f64)>,
     pub availability: Option<f64>,
-    pub rto_secs: Option<f64>,
+    /// After losing the primary region.
+    pub recovery: Option<Recovery>,
     /// The first ten, then how many more.
     pub warnings: Vec<String>,
     #[serde(skip)]
@@ -120,7 +143,7 @@ pub fn compare(
                 .map(|(s, v)| (estimate.slot_name(s).to_owned(), *v))
                 .collect(),
             availability: assessor.availability(t, variant),
-            rto_secs: assessor.rto_secs(t, variant),
+            recovery: assessor.recovery(t, variant),
             warnings: estimate.warning_texts(t, Some(10)),
             estimate,
         });
@@ -254,8 +277,8 @@ mod tests {
                     0.999
                 })
             }
-            fn rto_secs(&self, _: &Topology, v: Variant) -> Option<f64> {
-                (v != Variant::Single).then_some(300.0)
+            fn recovery(&self, _: &Topology, v: Variant) -> Option<Recovery> {
+                (v != Variant::Single).then_some(Recovery::Full { secs: 300.0 })
             }
         }
         let t = templates::find("active-active").unwrap().load().unwrap();
@@ -263,12 +286,13 @@ mod tests {
         let c = compare(&t, catalog, &Fixed).unwrap();
         assert_eq!(c.rows.len(), 4);
         assert_eq!(c.rows[3].availability, Some(0.9999));
-        assert_eq!(c.rows[0].rto_secs, None);
+        assert_eq!(c.rows[0].recovery, None);
+        assert_eq!(c.rows[1].recovery, Some(Recovery::Full { secs: 300.0 }));
         let none = compare(&t, catalog, &NoAssessment).unwrap();
         assert!(
             none.rows
                 .iter()
-                .all(|r| r.availability.is_none() && r.rto_secs.is_none())
+                .all(|r| r.availability.is_none() && r.recovery.is_none())
         );
     }
 

@@ -23,7 +23,7 @@ pub mod sizing;
 pub mod transfer;
 
 pub use catalog::{Catalog, CatalogError, Service};
-pub use compare::{Comparison, ModeAssessor, ModeRow, NoAssessment, compare};
+pub use compare::{Comparison, ModeAssessor, ModeRow, NoAssessment, Recovery, compare};
 pub use diff::{CostDiff, diff};
 pub use lines::LineItem;
 pub use model::{Category, CostError, Estimate, Item, Scope, What};

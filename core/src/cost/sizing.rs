@@ -67,12 +67,34 @@ impl Variant {
         }
     }
 
+    /// Switches `deployment` to this variant, keeping its standby share and
+    /// timings.
+    pub fn apply_to(self, deployment: &mut crate::model::Deployment) {
+        use crate::model::Standby;
+        deployment.mode = self.mode();
+        match self {
+            Self::PilotLight => deployment.standby = Standby::PilotLight,
+            Self::WarmStandby => deployment.standby = Standby::WarmStandby,
+            Self::Single | Self::ActiveActive => {}
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Single => "single",
             Self::PilotLight => "pilot_light",
             Self::WarmStandby => "warm_standby",
             Self::ActiveActive => "active_active",
+        }
+    }
+
+    /// The label without "active-passive" (for charts and narrow columns).
+    pub fn short_label(self) -> &'static str {
+        match self {
+            Self::Single => "single",
+            Self::PilotLight => "pilot light",
+            Self::WarmStandby => "warm standby",
+            Self::ActiveActive => "active-active",
         }
     }
 
