@@ -237,10 +237,38 @@ impl Cone {
         self.epoch
     }
 
-    /// Served share with `damaged` units damaged (and nothing else).
-    fn run(&mut self, c: &Compact, ix: &Index, damaged: &[(u32, Damage)]) -> f64 {
+    /// Health only: the units down with `damaged` damaged, written to
+    /// `out` sorted (those down with nothing failed included); the working
+    /// copy is restored after.
+    fn down_only(
+        &mut self,
+        c: &Compact,
+        ix: &Index,
+        damaged: &[(u32, Damage)],
+        already_down: &[u32],
+        out: &mut Vec<u32>,
+    ) {
+        self.spread_down(c, ix, damaged);
+        out.clear();
+        out.extend_from_slice(already_down);
+        out.extend_from_slice(&self.down);
+        out.sort_unstable();
+        out.dedup();
+        let (w, b) = (&mut self.work, &self.base);
+        for u in damaged
+            .iter()
+            .map(|&(u, _)| u)
+            .chain(self.down.iter().copied())
+        {
+            w.damage[u as usize] = b.damage[u as usize];
+            w.down[u as usize] = b.down[u as usize];
+        }
+    }
+
+    /// Health: down spreads from the damaged units to their callers
+    /// (recorded in `down`).
+    fn spread_down(&mut self, c: &Compact, ix: &Index, damaged: &[(u32, Damage)]) {
         let phase = self.phase;
-        // Health: down spreads from the damaged units to their callers.
         self.down.clear();
         self.stack.clear();
         for &(u, d) in damaged {
@@ -262,6 +290,12 @@ impl Cone {
                 }
             }
         }
+    }
+
+    /// Served share with `damaged` units damaged (and nothing else).
+    fn run(&mut self, c: &Compact, ix: &Index, damaged: &[(u32, Damage)]) -> f64 {
+        let phase = self.phase;
+        self.spread_down(c, ix, damaged);
         // A failure that takes down much of the estate changes nearly every
         // unit's load: one plain pass over everything is cheaper than the
         // bookkeeping of a cone.
@@ -395,8 +429,16 @@ impl Worker {
 
     /// Served after failover and after autoscaling with `set` failed.
     fn run(&mut self, c: &Compact, ix: &Index, set: &[Resolved]) -> (f64, f64) {
-        // Damage is worked out on the scratch engine, then only the units it
-        // touched are handed to the cones.
+        self.damage(c, set);
+        let served = self.failed_over.run(c, ix, &self.damaged);
+        let recovered = self.recovered.run(c, ix, &self.damaged);
+        (served, recovered)
+    }
+
+    /// Works out the damage `set` does on the scratch engine and leaves
+    /// only the units it touched in `damaged` (the scratch engine is clean
+    /// again after).
+    fn damage(&mut self, c: &Compact, set: &[Resolved]) {
         self.damaged.clear();
         self.azs.clear();
         self.azs.resize(c.regions.len(), 0);
@@ -437,9 +479,6 @@ impl Worker {
             self.damaged.push((u, self.scratch.damage[u as usize]));
             self.scratch.damage[u as usize] = Damage::NONE;
         }
-        let served = self.failed_over.run(c, ix, &self.damaged);
-        let recovered = self.recovered.run(c, ix, &self.damaged);
-        (served, recovered)
     }
 }
 
@@ -545,4 +584,106 @@ fn rank(rows: &mut [SweepRow]) {
             .then(b.lost_until_recovery.total_cmp(&a.lost_until_recovery))
             .then_with(|| a.label().cmp(&b.label()))
     });
+}
+
+/// The hard-dependency structure of a compact graph after failover, as
+/// plain data: what the peer benchmark (`core/benches/peers/sweep_peer.py`)
+/// reads to compute, with networkx and python-igraph, the same sets as
+/// [`down_sets`].
+///
+/// Unit `u` is **down** under a failure when it is in the failure's `fails`
+/// list, or when one of its clauses `requires[u][i]` has every unit it
+/// lists down (an empty clause is never satisfied). That is the least
+/// fixed point the engine's health pass computes in the phases after
+/// regional failover ([`Phase::FailedOver`] and [`Phase::Recovered`]),
+/// where every failover tier may be used: a clause is one hard call (a
+/// synchronous call or a publish) and lists every unit its parts may route
+/// to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DependencyGraph {
+    /// Unit labels, by unit number.
+    pub units: Vec<String>,
+    /// By unit: its clauses.
+    pub requires: Vec<Vec<Vec<u32>>>,
+    /// Every single failure of [`elements`], with the units it fails.
+    pub failures: Vec<FailedUnits>,
+}
+
+/// One element and the units its failure takes down directly.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FailedUnits {
+    pub element: String,
+    pub fails: Vec<u32>,
+}
+
+/// [`DependencyGraph`] of a compact graph.
+pub fn dependency_graph(c: &Compact) -> DependencyGraph {
+    let requires = (0..c.units.len() as u32)
+        .map(|u| {
+            c.calls_of(u)
+                .map(|ci| &c.calls[ci])
+                .filter(|call| call.is_critical() && !call.parts.is_empty())
+                .map(|call| {
+                    let mut clause: Vec<u32> = call
+                        .parts
+                        .clone()
+                        .flat_map(|p| c.parts[p as usize].targets.clone())
+                        .map(|t| c.targets[t as usize].unit)
+                        .collect();
+                    clause.sort_unstable();
+                    clause.dedup();
+                    clause
+                })
+                .collect()
+        })
+        .collect();
+    let elements = elements(c);
+    let resolved = resolve(c, &elements);
+    let mut worker = Worker::new(c);
+    let failures = elements
+        .iter()
+        .zip(&resolved)
+        .map(|(el, &r)| {
+            worker.damage(c, &[r]);
+            FailedUnits {
+                element: el.label(),
+                fails: worker
+                    .damaged
+                    .iter()
+                    .filter(|(_, d)| d.down.is_some())
+                    .map(|&(u, _)| u)
+                    .collect(),
+            }
+        })
+        .collect();
+    DependencyGraph {
+        units: (0..c.units.len() as u32).map(|u| c.unit_label(u)).collect(),
+        requires,
+        failures,
+    }
+}
+
+/// The reachability part of [`sweep`]: for every single failure of
+/// [`elements`] (in that order), the units down once failover is done,
+/// sorted. Each failure costs only its cone (the units it takes down and
+/// their callers); one thread, so that it compares with the single-threaded
+/// peers.
+pub fn down_sets(c: &Compact) -> Vec<(Element, Vec<u32>)> {
+    let elements = elements(c);
+    let resolved = resolve(c, &elements);
+    let ix = Index::new(c);
+    let mut worker = Worker::new(c);
+    let already_down: Vec<u32> = (0..c.units.len() as u32)
+        .filter(|&u| worker.failed_over.base.down[u as usize].is_some())
+        .collect();
+    let mut out = Vec::with_capacity(elements.len());
+    let mut down = Vec::new();
+    for (el, &r) in elements.into_iter().zip(&resolved) {
+        worker.damage(c, &[r]);
+        worker
+            .failed_over
+            .down_only(c, &ix, &worker.damaged, &already_down, &mut down);
+        out.push((el, down.clone()));
+    }
+    out
 }

@@ -392,3 +392,74 @@ fn sweep_cones_agree_with_full_runs() {
         }
     }
 }
+
+/// The reachability sweep (health only, per cone) against the full health
+/// pass of every phase after failover, and the exported dependency graph's
+/// fixed point (what the networkx / igraph peers compute) against both.
+#[test]
+fn down_sets_agree_with_full_runs_and_the_dependency_graph() {
+    let mut docs: Vec<Topology> = crate::templates::TEMPLATES
+        .iter()
+        .map(|t| t.load().unwrap())
+        .collect();
+    let mut spec = crate::generate::SyntheticSpec::with_nodes(300);
+    docs.push(crate::generate::synthetic(&spec));
+    spec.mode = crate::model::DeploymentMode::ActivePassive;
+    spec.regions = 3;
+    docs.push(crate::generate::synthetic(&spec));
+    for t in &docs {
+        let c = Compact::build(t);
+        let mut e = Engine::new(&c);
+        let sets = sweep::down_sets(&c);
+        let graph = sweep::dependency_graph(&c);
+        assert_eq!(sets.len(), graph.failures.len());
+        for ((element, down), failed) in sets.iter().zip(&graph.failures) {
+            assert_eq!(element.label(), failed.element);
+            Scenario::new(vec![element.failure()])
+                .apply(&c, &mut e)
+                .unwrap();
+            for phase in [Phase::FailedOver, Phase::Recovered] {
+                e.run(&c, phase, false);
+                let full: Vec<u32> = (0..c.units.len() as u32)
+                    .filter(|&u| e.down[u as usize].is_some())
+                    .collect();
+                assert_eq!(&full, down, "{}: {}", t.meta().name, element.label());
+            }
+            assert_eq!(
+                &fixed_point(&graph, &failed.fails),
+                down,
+                "{}: {}",
+                t.meta().name,
+                element.label()
+            );
+        }
+    }
+}
+
+/// The dependency graph's definition, computed the slow way: repeat until
+/// nothing changes.
+fn fixed_point(g: &sweep::DependencyGraph, fails: &[u32]) -> Vec<u32> {
+    let mut down = vec![false; g.units.len()];
+    for &u in fails {
+        down[u as usize] = true;
+    }
+    loop {
+        let mut changed = false;
+        for u in 0..g.units.len() {
+            if !down[u]
+                && g.requires[u]
+                    .iter()
+                    .any(|clause| clause.iter().all(|&v| down[v as usize]))
+            {
+                down[u] = true;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    (0..g.units.len() as u32)
+        .filter(|&u| down[u as usize])
+        .collect()
+}
