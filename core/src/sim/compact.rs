@@ -181,6 +181,9 @@ pub struct Compact {
     /// Node ids and names by node index (empty for holes).
     pub(crate) names: Vec<(String, String)>,
     pub(crate) edge_bound: usize,
+    /// Edges of the document that carry nothing here: those closing a
+    /// cycle, cut as the load cuts them (failing one changes nothing).
+    pub(crate) uncarried: Vec<(NodeIndex, NodeIndex)>,
 }
 
 impl Compact {
@@ -294,6 +297,7 @@ impl<'a> Builder<'a> {
                 failover_secs: f64::from(meta.deployment.failover_secs),
                 names,
                 edge_bound: g.edge_indices().map(|e| e.index() + 1).max().unwrap_or(0),
+                uncarried: Vec::new(),
             },
             mode,
             unit_at: vec![Vec::new(); g.node_bound()],
@@ -317,6 +321,12 @@ impl<'a> Builder<'a> {
         let mut placed = vec![false; regions];
         let mut roles = vec![Role::Absent; regions];
         for &ix in &order {
+            self.c.uncarried.extend(
+                t.graph()
+                    .edges_directed(ix, Direction::Outgoing)
+                    .filter(|e| rank[e.target().index()] <= rank[ix.index()])
+                    .map(|e| (ix, e.target())),
+            );
             let node = &t.graph()[ix];
             let start = self.c.units.len() as u32;
             let mut at = vec![None; regions + 1];

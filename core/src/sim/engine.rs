@@ -449,13 +449,20 @@ impl Engine {
         let instances = (self.capacity[u] / unit.per_instance_rps)
             .floor()
             .clamp(0.0, f64::from(u32::MAX));
+        // Less than one instance's worth left (a node degraded to a sliver)
+        // still serves what it admits: one instance at the rate it has left.
+        let (instances, per_instance) = if instances < 1.0 && self.capacity[u] > 0.0 {
+            (1.0, self.capacity[u])
+        } else {
+            (instances, unit.per_instance_rps)
+        };
         let offered = self.offered[u].total() * self.admitted[u];
         crate::queueing::p95_ms(
             #[expect(clippy::cast_sign_loss, reason = "clamped to 0..=u32::MAX above")]
             {
                 instances as u32
             },
-            unit.per_instance_rps * unit.target_utilisation,
+            per_instance * unit.target_utilisation,
             unit.target_utilisation,
             unit.base_ms,
             offered,

@@ -251,7 +251,11 @@ fn apply_one(
                     }
                 }
             }
-            if !found && !c.units_of(a).is_empty() && !c.units_of(b).is_empty() {
+            if !found
+                && !c.units_of(a).is_empty()
+                && !c.units_of(b).is_empty()
+                && !c.uncarried.contains(&(a, b))
+            {
                 return Err(ScenarioError(format!("no edge {from}->{to}")));
             }
         }

@@ -463,3 +463,45 @@ fn fixed_point(g: &sweep::DependencyGraph, fails: &[u32]) -> Vec<u32> {
         .filter(|&u| down[u as usize])
         .collect()
 }
+
+/// Found by the property tests: a node degraded to less than one
+/// instance's worth still serves what it admits, so its latency is finite
+/// (it was an M/M/c queue of zero instances: infinite).
+#[test]
+fn a_node_degraded_below_one_instance_has_a_finite_latency() {
+    let t = cached(5000.0);
+    let o = run(&t, &["degraded:web=0.01"]);
+    // 4 instances × 714 rps × 1% = 28.6 rps of 1,000 admitted.
+    assert!(
+        close(o.served, 4.0 * 500.0 / 0.7 * 0.01 / 1000.0),
+        "{}",
+        o.served
+    );
+    let web = node(&o, "web");
+    assert!(web.regions[0].p95_ms.is_finite(), "{web:?}");
+    assert!(o.entries[0].p95_ms.is_finite(), "{:?}", o.entries);
+}
+
+/// Found by the property tests: failing an edge that closes a cycle (a
+/// soft call back to a caller, which the load cuts) was "no edge": it is
+/// in the document, and failing it changes nothing.
+#[test]
+fn failing_an_edge_that_closes_a_cycle_is_accepted() {
+    let t = doc(r#"{
+      "schema": 1, "name": "cycle",
+      "regions": [{"id": "us-east-1", "azs": ["us-east-1a", "us-east-1b"]}],
+      "traffic": {"entry": ["web"], "peak_rps": 100},
+      "nodes": [
+        {"id": "web", "kind": "service", "placement": {"us-east-1": ["us-east-1a", "us-east-1b"]}},
+        {"id": "api", "kind": "service", "placement": {"us-east-1": ["us-east-1a", "us-east-1b"]}}
+      ],
+      "edges": [
+        {"from": "web", "to": "api", "kind": "call"},
+        {"from": "api", "to": "web", "kind": "call", "dependency": "soft"}
+      ]
+    }"#);
+    let o = run(&t, &["edge:api->web"]);
+    assert!(close(o.served, 1.0), "{}", o.served);
+    let err = simulate(&t, &Scenario::parse(&["edge:web->web"]).unwrap()).unwrap_err();
+    assert_eq!(err.0, "no edge web->web");
+}
