@@ -26,6 +26,7 @@ use crate::inspector_ui::{self, Inspector};
 use crate::recovery::{self, Recovery};
 use crate::selection::Selection;
 use crate::shortcuts::{self, Action};
+use crate::whatif_ui::WhatIfPanel;
 use crate::{clipboard, palette_ui, problems_ui, style};
 
 /// How the app is wired to the outside world. Tests build one with
@@ -118,6 +119,9 @@ pub enum Tab {
     Inspector,
     Problems,
     Cost,
+    /// The what-if mode: the canvas shows a failure scenario and clicks on
+    /// it fail elements.
+    WhatIf,
 }
 
 /// A line in the status bar.
@@ -135,6 +139,7 @@ pub struct TopoplanApp {
     inspector: Inspector,
     tab: Tab,
     cost: CostPanel,
+    what_if: WhatIfPanel,
     export: ExportPanel,
     apply: ApplyPanel,
     /// The last copy, for pastes that bring no text (and for tests).
@@ -178,6 +183,7 @@ impl TopoplanApp {
             inspector: Inspector::default(),
             tab: settings.tab.unwrap_or(Tab::Inspector),
             cost: CostPanel::default(),
+            what_if: WhatIfPanel::default(),
             export: ExportPanel::default(),
             apply: ApplyPanel::new(config.aws_credentials),
             clipboard: None,
@@ -267,9 +273,35 @@ impl TopoplanApp {
         self.tab
     }
 
-    /// Whether background work (pricing, an export, AWS) is under way.
+    /// Whether background work (pricing, a simulation, an export, AWS) is
+    /// under way.
     pub fn is_busy(&self) -> bool {
-        self.cost.is_busy() || self.export.is_busy() || self.apply.is_busy()
+        self.cost.is_busy()
+            || self.what_if.is_busy()
+            || self.export.is_busy()
+            || self.apply.is_busy()
+    }
+
+    /// Shows a tab of the right-hand panel.
+    pub fn show_tab(&mut self, tab: Tab) {
+        self.tab = tab;
+    }
+
+    /// The What-if panel: the scenario and the engine's results.
+    pub fn what_if(&self) -> &WhatIfPanel {
+        &self.what_if
+    }
+
+    /// Opens the What-if tab with `failures` failed (the `--what-if` flag).
+    pub fn start_what_if(&mut self, failures: Vec<topoplan_core::sim::Failure>) {
+        self.tab = Tab::WhatIf;
+        self.what_if.set_failures(failures);
+    }
+
+    /// `(document key, revision)` of the document shown (to ask panels for
+    /// results of this revision).
+    pub fn revision(&self) -> (u64, u64) {
+        (self.doc.key(), self.doc.topology().revision())
     }
 
     /// The Export Terraform window.
@@ -842,6 +874,8 @@ impl TopoplanApp {
             let n = self.doc.last_report().errors.len() + self.doc.last_report().warnings.len();
             ui.selectable_value(&mut self.tab, Tab::Problems, format!("Problems ({n})"));
             ui.selectable_value(&mut self.tab, Tab::Cost, "Cost");
+            ui.selectable_value(&mut self.tab, Tab::WhatIf, "What-if")
+                .on_hover_text("Fail nodes, AZs and regions and see what the design still serves");
         });
         ui.separator();
         match self.tab {
@@ -872,6 +906,18 @@ impl TopoplanApp {
                     edits.push((edit, None));
                 }
                 if let Some(id) = out.select_node {
+                    self.select_node(&id);
+                    if let Some(&ix) = self.selection.nodes.first() {
+                        self.canvas.reveal(ix);
+                    }
+                }
+            }
+            Tab::WhatIf => {
+                let errors = self.doc.last_report().errors.len();
+                let out = self
+                    .what_if
+                    .ui(ui, self.doc.topology(), self.doc.key(), errors);
+                if let Some(id) = out.reveal {
                     self.select_node(&id);
                     if let Some(&ix) = self.selection.nodes.first() {
                         self.canvas.reveal(ix);
@@ -1043,6 +1089,13 @@ impl TopoplanApp {
         self.doc.load();
         self.cost
             .update(&ctx, self.doc.topology(), self.doc.key(), valid);
+        self.what_if.update(
+            &ctx,
+            self.doc.topology(),
+            self.doc.key(),
+            valid,
+            self.tab == Tab::WhatIf,
+        );
         self.export.update(&ctx);
         self.apply.update();
         let now = (self.doc.key(), self.doc.topology().revision());
@@ -1099,9 +1152,11 @@ impl TopoplanApp {
             .max_size(560.0)
             .show(ui, |ui| edits.extend(self.right_panel(ui)));
         egui::CentralPanel::no_frame().show(ui, |ui| {
+            let what_if = self.tab == Tab::WhatIf;
             let overlay = Overlay {
                 load: self.doc.current_load(),
-                health: None,
+                health: self.what_if.health().filter(|_| what_if),
+                what_if,
             };
             let out = self.canvas.show(
                 ui,
@@ -1112,6 +1167,9 @@ impl TopoplanApp {
             );
             edits.extend(out.edits.into_iter().map(|e| (e, None)));
             actions.extend(out.actions);
+            if let Some(toggle) = &out.toggle {
+                self.what_if.toggle(self.doc.topology(), toggle);
+            }
             if let Some(m) = out.message {
                 self.say(m, true);
             }

@@ -3,15 +3,15 @@
 //! with the share of its traffic it still serves, and the regions, AZs and
 //! nodes the scenario fails.
 //!
-//! This is the canvas's side of the what-if mode. The engine's side
-//! (`core::sim`, issue 4) fills a [`HealthMap`] from its outcome per node
-//! and region; until it lands nothing builds one and the canvas draws as
-//! before (see ARCHITECTURE.md, "What-if mode").
+//! This is the canvas's side of the what-if mode: `whatif_ui` fills a
+//! [`HealthMap`] from `core::sim`'s outcome per node and region (see
+//! ARCHITECTURE.md, "What-if mode").
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use egui::Color32;
 use petgraph::stable_graph::NodeIndex;
+use topoplan_core::sim::NodeState;
 
 /// How a node is doing in one region.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -47,6 +47,17 @@ impl Health {
     }
 }
 
+impl From<NodeState> for Health {
+    fn from(state: NodeState) -> Self {
+        match state {
+            NodeState::Ok => Self::Ok,
+            NodeState::Degraded => Self::Degraded,
+            NodeState::Saturated => Self::Saturated,
+            NodeState::Down => Self::Down,
+        }
+    }
+}
+
 /// One drawing of a node under the scenario.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SiteHealth {
@@ -77,6 +88,9 @@ pub struct HealthMap {
     /// Keyed by node and region (`None`: the global drawing).
     sites: BTreeMap<(NodeIndex, Option<String>), SiteHealth>,
     pub failed: Failed,
+    /// Changes whenever the map does (the canvas's cached overview meshes
+    /// are redrawn when it changes).
+    pub stamp: u64,
 }
 
 impl HealthMap {

@@ -30,5 +30,6 @@ pub mod recovery;
 pub mod selection;
 pub mod shortcuts;
 pub mod style;
+pub mod whatif_ui;
 
 pub use app::TopoplanApp;

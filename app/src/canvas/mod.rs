@@ -41,6 +41,18 @@ pub struct Overlay<'a> {
     /// A failure scenario's outcome: nodes recoloured by state, failed
     /// regions and AZs marked (the what-if mode).
     pub health: Option<&'a crate::health::HealthMap>,
+    /// What-if mode: a click on a node, an AZ band or a region's title
+    /// toggles its failure ([`CanvasOutput::toggle`]) instead of selecting,
+    /// and dragging anywhere pans (the design is not edited from here).
+    pub what_if: bool,
+}
+
+/// What a click in what-if mode asks to fail (or bring back).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Toggle {
+    Node(NodeIndex),
+    Az(String),
+    Region(String),
 }
 
 /// What happened on the canvas this frame, for the app to act on.
@@ -52,6 +64,8 @@ pub struct CanvasOutput {
     pub message: Option<String>,
     /// App actions chosen from the canvas's context menu.
     pub actions: Vec<Action>,
+    /// What-if mode: the element clicked.
+    pub toggle: Option<Toggle>,
 }
 
 /// The gesture in progress (the pointer is down).
@@ -109,8 +123,9 @@ pub struct Canvas {
     overview: Option<(OverviewKey, [Arc<Mesh>; 2])>,
 }
 
-/// What the overview meshes depend on: document, revision, camera, view, theme.
-type OverviewKey = (u64, u64, [u32; 3], [u32; 4], bool);
+/// What the overview meshes depend on: document, revision, camera, view,
+/// theme, and the what-if scenario's health map (its stamp).
+type OverviewKey = (u64, u64, [u32; 3], [u32; 4], bool, Option<u64>);
 
 impl Default for Canvas {
     fn default() -> Self {
@@ -188,6 +203,17 @@ impl Canvas {
                 .map(|b| self.camera.rect_to_screen(b.rect))
                 .collect()
         })
+    }
+
+    /// Where an AZ's band is on screen (its first lane), for tests.
+    pub fn screen_rect_of_band(&self, az: &str) -> Option<Rect> {
+        let layout = &self.cache.as_ref()?.layout;
+        layout
+            .lanes
+            .iter()
+            .flat_map(|l| &l.bands)
+            .find(|b| b.az.as_deref() == Some(az))
+            .map(|b| self.camera.rect_to_screen(b.rect))
     }
 
     /// Brings a node into view (centres it when it is off screen).
@@ -300,7 +326,7 @@ impl Canvas {
         //    middle button and Space+drag always pan.
         let press = ui.input(|i| i.pointer.press_origin());
         if response.drag_started_by(PointerButton::Middle)
-            || (response.drag_started_by(PointerButton::Primary) && space_pan)
+            || (response.drag_started_by(PointerButton::Primary) && (space_pan || overlay.what_if))
         {
             self.gesture = Gesture::Pan;
         } else if response.drag_started_by(PointerButton::Primary)
@@ -405,11 +431,16 @@ impl Canvas {
             }
         }
 
-        // 6. A click selects (Shift or Ctrl adds to the selection).
+        // 6. A click selects (Shift or Ctrl adds to the selection); in
+        //    what-if mode it toggles the failure of what is under it.
         if response.clicked()
             && let Some(p) = response.interact_pointer_pos()
         {
-            click(layout, selection, to_canvas(p), modifiers);
+            if overlay.what_if {
+                out.toggle = toggle_at(layout, to_canvas(p));
+            } else {
+                click(layout, selection, to_canvas(p), modifiers);
+            }
         }
 
         // 6b. A right click selects what is under the pointer (unless it is
@@ -453,6 +484,13 @@ impl Canvas {
             let port_r = (PORT_R + 3.0).max(8.0 / self.camera.scale);
             if space_pan {
                 ui.ctx().set_cursor_icon(CursorIcon::Grab);
+            } else if overlay.what_if {
+                if toggle_at(layout, at).is_some() {
+                    ui.ctx().set_cursor_icon(CursorIcon::PointingHand);
+                }
+                if let Some(health) = overlay.health {
+                    health_tooltip(&response, topology, layout, health, at);
+                }
             } else if layout.hit_port(at, port_r).is_some() {
                 ui.ctx().set_cursor_icon(CursorIcon::Crosshair);
             } else if layout.hit(at).is_some() {
@@ -483,12 +521,20 @@ impl Canvas {
                 ]
                 .map(f32::to_bits),
                 visuals.dark_mode,
+                overlay.health.map(|h| h.stamp),
             );
             match &self.overview {
                 Some((k, meshes)) if *k == key => meshes.clone(),
                 _ => {
                     let visible = self.camera.rect_to_canvas(viewport);
-                    let meshes = paint::overview(topology, layout, self.camera, &visuals, visible);
+                    let meshes = paint::overview(
+                        topology,
+                        layout,
+                        self.camera,
+                        &visuals,
+                        visible,
+                        overlay.health,
+                    );
                     self.overview = Some((key, meshes.clone()));
                     meshes
                 }
@@ -755,6 +801,76 @@ fn context_menu(
     item(ui, Action::SelectAll, true);
     item(ui, Action::AutoLayout, true);
     item(ui, Action::Fit, true);
+}
+
+/// What a what-if click at `at` fails: a node's box, a region's title
+/// strip, or an AZ's band (anywhere in it, its header included).
+fn toggle_at(layout: &Layout, at: Pos2) -> Option<Toggle> {
+    if let Some(b) = layout.hit(at) {
+        return Some(Toggle::Node(layout.boxes[b].node));
+    }
+    let spot = layout.spot(at)?;
+    let lane = &layout.lanes[spot.lane];
+    if lane.inactive {
+        return None;
+    }
+    let region = lane.region.as_ref()?;
+    if at.y < lane.rect.min.y + LANE_TITLE_H {
+        return Some(Toggle::Region(region.clone()));
+    }
+    let az = lane.bands.get(spot.band?)?.az.as_ref()?;
+    Some(Toggle::Az(az.clone()))
+}
+
+/// The state of the node under the pointer, and why (what-if mode).
+fn health_tooltip(
+    response: &egui::Response,
+    topology: &Topology,
+    layout: &Layout,
+    health: &crate::health::HealthMap,
+    at: Pos2,
+) {
+    let Some(b) = layout.hit(at) else { return };
+    let node_box = &layout.boxes[b];
+    let region = layout.lanes[node_box.lane].region.as_deref();
+    let (Some(node), Some(site)) = (
+        topology.graph().node_weight(node_box.node),
+        health.site(node_box.node, region),
+    ) else {
+        return;
+    };
+    let name = match region {
+        Some(r) => format!("{} in {r}", node.name),
+        None => node.name.clone(),
+    };
+    let failed = health.failed.nodes.contains(&node_box.node);
+    egui::Tooltip::for_enabled(response)
+        .at_pointer()
+        .gap(12.0)
+        .show(|ui| {
+            ui.set_max_width(320.0);
+            ui.strong(name);
+            ui.colored_label(
+                site.health.color(),
+                format!(
+                    "{} · {:.1}% of its requests served",
+                    site.health.label(),
+                    site.served_fraction * 100.0
+                ),
+            );
+            if !site.reason.is_empty() {
+                ui.label(&site.reason);
+            }
+            ui.label(
+                egui::RichText::new(if failed {
+                    "Click to bring it back"
+                } else {
+                    "Click to fail it"
+                })
+                .weak()
+                .small(),
+            );
+        });
 }
 
 /// Selects what was clicked: a node, an edge, a region's lane title, or

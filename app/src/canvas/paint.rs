@@ -653,13 +653,14 @@ impl Paint<'_> {
 }
 
 /// The overview (zoomed out below [`CURVE_SCALE`]): edges as thin quads and boxes as filled rectangles in the kind's
-/// colour, each set in one mesh.
+/// colour (under a what-if scenario, the state's), each set in one mesh.
 pub fn overview(
     topology: &Topology,
     layout: &Layout,
     camera: Camera,
     visuals: &egui::Visuals,
     visible: Rect,
+    health: Option<&crate::health::HealthMap>,
 ) -> [Arc<Mesh>; 2] {
     let g = topology.graph();
     let mut edges = Mesh::default();
@@ -696,8 +697,14 @@ pub fn overview(
         if r.width() < 1.0 {
             r = Rect::from_center_size(r.center(), vec2(1.0, r.height()));
         }
-        let mut color = style::kind_color(g[node_box.node].kind());
-        if layout.lanes[node_box.lane].inactive {
+        let lane = &layout.lanes[node_box.lane];
+        let mut color = health
+            .and_then(|h| h.site(node_box.node, lane.region.as_deref()))
+            .map_or_else(
+                || style::kind_color(g[node_box.node].kind()),
+                |s| s.health.color(),
+            );
+        if lane.inactive {
             color = color.gamma_multiply(0.4);
         }
         boxes.add_colored_rect(r, color);

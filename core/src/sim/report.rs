@@ -36,6 +36,9 @@ pub struct RegionResult {
     pub region: String,
     pub state: NodeState,
     pub reason: String,
+    /// Share of the requests offered to it that complete (admitted, and
+    /// every hard call answered).
+    pub served: f64,
     pub offered_rps: f64,
     /// `null` in JSON when the kind scales on its own.
     pub capacity_rps: Option<f64>,
@@ -220,6 +223,7 @@ fn node_results(c: &Compact, e: &Engine) -> Vec<NodeResult> {
                     region: c.slot_name(unit.slot).to_owned(),
                     state,
                     reason,
+                    served: e.success[u as usize],
                     offered_rps: e.offered[u as usize].total(),
                     capacity_rps: cap.is_finite().then_some(cap),
                     p95_ms: e.latency[u as usize],

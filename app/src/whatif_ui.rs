@@ -1,0 +1,1074 @@
+//! The What-if panel: a failure scenario built by clicking the canvas (or
+//! from presets and the SPOF list), what `core::sim` says it does — served
+//! traffic overall and per entry point, p95 latency, the recovery timeline,
+//! each node's state on the canvas — the single points of failure, and the
+//! design's availability from `core::availability`. The same engine calls
+//! as `topoplan simulate`, `spof` and `availability`.
+//!
+//! Everything runs off the UI thread: the compact graph is built once per
+//! document revision and kept (with the outcome of nothing failed), each
+//! scenario change simulates on a [`Job`] (60 ms on 5,000 nodes in a debug
+//! build, a few in release), and the last result stays on screen while the
+//! next one runs. The sweep of every single failure and the availability
+//! figure are jobs of their own, once per revision, while the tab is open.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+use std::time::Instant;
+
+use egui::{Color32, RichText, Ui};
+use egui_plot::{Corner, HLine, HoverPosition, Legend, Line, LineStyle, Plot, VLine};
+use petgraph::stable_graph::NodeIndex;
+use topoplan_core::Topology;
+use topoplan_core::availability::format_duration;
+use topoplan_core::availability::topology::{self as availability, Assessment};
+use topoplan_core::model::DeploymentMode;
+use topoplan_core::sim::{
+    self, Compact, Element, Engine, Failure, NodeState, Outcome, Phase, Scenario, SpofReport,
+    SweepRow,
+};
+
+use crate::canvas::Toggle;
+use crate::health::{Failed, Health, HealthMap, SiteHealth};
+use crate::jobs::{Job, Poll};
+
+/// `(document key, revision)`: what a result was computed for.
+type At = (u64, u64);
+
+/// A share as a percentage, with more digits just under 100% (where the
+/// nines are): `66.7%`, `99.950%`, `100.0%`.
+pub fn percent(v: f64) -> String {
+    let p = v * 100.0;
+    if p > 99.0 && p < 100.0 {
+        format!("{p:.3}%")
+    } else {
+        format!("{p:.1}%")
+    }
+}
+
+/// One revision of the document, flattened for the engine.
+#[derive(Debug)]
+struct Prepared {
+    at: At,
+    compact: Compact,
+    /// The outcome with nothing failed (p95 "normally").
+    baseline: Result<Outcome, String>,
+    /// Node ids to indices (the compact graph numbers nodes as the
+    /// document does).
+    index: HashMap<String, NodeIndex>,
+}
+
+impl Prepared {
+    fn new(at: At, topology: &Topology) -> Self {
+        let compact = Compact::build(topology);
+        let mut engine = Engine::new(&compact);
+        let baseline = sim::simulate_with(&compact, &mut engine, &Scenario::default())
+            .map_err(|e| e.to_string());
+        let index = compact
+            .deployed_nodes()
+            .map(|n| (compact.node_id(n).to_owned(), n))
+            .collect();
+        Self {
+            at,
+            compact,
+            baseline,
+            index,
+        }
+    }
+}
+
+/// A scenario's result, as shown.
+#[derive(Debug)]
+pub struct Simulated {
+    prepared: Arc<Prepared>,
+    /// The scenario generation it was computed for.
+    generation: u64,
+    pub outcome: Result<Outcome, String>,
+    /// Node states by node and region (no failed marks, no stamp).
+    sites: HealthMap,
+}
+
+fn simulate(prepared: Arc<Prepared>, generation: u64, failures: Vec<Failure>) -> Simulated {
+    let c = &prepared.compact;
+    let mut engine = Engine::new(c);
+    let outcome =
+        sim::simulate_with(c, &mut engine, &Scenario::new(failures)).map_err(|e| e.to_string());
+    let mut sites = HealthMap::default();
+    if let Ok(o) = &outcome {
+        for node in &o.nodes {
+            let Some(&ix) = prepared.index.get(&node.id) else {
+                continue;
+            };
+            for r in &node.regions {
+                // The global copy is reported in the "global" slot.
+                let region = c.regions.contains(&r.region).then_some(r.region.as_str());
+                sites.insert(
+                    ix,
+                    region,
+                    SiteHealth {
+                        health: Health::from(r.state),
+                        served_fraction: r.served,
+                        reason: r.reason.clone(),
+                    },
+                );
+            }
+        }
+    }
+    Simulated {
+        prepared,
+        generation,
+        outcome,
+        sites,
+    }
+}
+
+/// A background computation for one revision, and when it started.
+type Running<T> = (At, Job<Result<T, String>>, Instant);
+
+/// What the panel computes in the background besides the scenario.
+#[derive(Debug)]
+struct Background<T> {
+    result: Option<(At, Result<T, String>)>,
+    job: Option<Running<T>>,
+    /// The user stopped it for this revision: do not start it again.
+    stopped: Option<At>,
+}
+
+impl<T> Default for Background<T> {
+    fn default() -> Self {
+        Self {
+            result: None,
+            job: None,
+            stopped: None,
+        }
+    }
+}
+
+impl<T: Send + 'static> Background<T> {
+    /// Collects the result, and starts `make()`'s work for `now` when
+    /// there is none (`now`: `None` while nothing is wanted).
+    fn update<W>(
+        &mut self,
+        ctx: &egui::Context,
+        now: Option<At>,
+        what: &str,
+        make: impl FnOnce() -> W,
+    ) where
+        W: FnOnce() -> Result<T, String> + Send + 'static,
+    {
+        if let Some((at, job, _)) = &self.job {
+            match job.poll(ctx) {
+                Poll::Running { .. } => {}
+                Poll::Done(result) => {
+                    self.result = Some((*at, result));
+                    self.job = None;
+                }
+                Poll::Lost => {
+                    self.result = Some((*at, Err(format!("{what} stopped unexpectedly"))));
+                    self.job = None;
+                }
+            }
+        }
+        let Some(now) = now else { return };
+        let done = self.result.as_ref().is_some_and(|(at, _)| *at == now);
+        if done || self.job.is_some() || self.stopped == Some(now) {
+            return;
+        }
+        let work = make();
+        match Job::spawn(what, ctx, move |_| work()) {
+            Ok(job) => self.job = Some((now, job, Instant::now())),
+            Err(e) => self.result = Some((now, Err(format!("cannot start the {what}: {e}")))),
+        }
+    }
+
+    fn stop(&mut self) {
+        if let Some((at, job, _)) = self.job.take() {
+            job.cancel();
+            self.stopped = Some(at);
+        }
+    }
+
+    fn current(&self, now: At) -> Option<&T> {
+        match &self.result {
+            Some((at, Ok(r))) if *at == now => Some(r),
+            _ => None,
+        }
+    }
+}
+
+/// The What-if tab's state: the scenario (view state, never saved) and
+/// the engine's results.
+#[derive(Debug, Default)]
+pub struct WhatIfPanel {
+    /// The scenario, in the order the failures were added.
+    failures: Vec<Failure>,
+    /// Bumped on every change of `failures`.
+    generation: u64,
+    /// The revision `failures` was last checked against.
+    checked_at: Option<At>,
+    prepared: Option<Arc<Prepared>>,
+    job: Option<((At, u64), Job<Simulated>)>,
+    shown: Option<Simulated>,
+    /// What the canvas draws: `shown`'s states and the current scenario's
+    /// failed elements.
+    health: HealthMap,
+    stamps: u64,
+    sweep: Background<SpofReport>,
+    availability: Background<Assessment>,
+    show_all_rows: bool,
+}
+
+/// What the panel asks the app to do.
+#[derive(Debug, Default)]
+pub struct WhatIfOutput {
+    /// Bring this node into view.
+    pub reveal: Option<String>,
+}
+
+impl WhatIfPanel {
+    /// The scenario.
+    pub fn failures(&self) -> &[Failure] {
+        &self.failures
+    }
+
+    /// Replaces the scenario.
+    pub fn set_failures(&mut self, failures: Vec<Failure>) {
+        if failures != self.failures {
+            self.failures = failures;
+            self.generation += 1;
+        }
+    }
+
+    /// Fails what was clicked on the canvas, or brings it back.
+    pub fn toggle(&mut self, topology: &Topology, toggle: &Toggle) {
+        let failure = match toggle {
+            Toggle::Node(ix) => match topology.graph().node_weight(*ix) {
+                Some(node) => Failure::Node {
+                    id: node.id.clone(),
+                    region: None,
+                },
+                None => return,
+            },
+            Toggle::Az(id) => Failure::Az { id: id.clone() },
+            Toggle::Region(id) => Failure::Region { id: id.clone() },
+        };
+        let mut failures = self.failures.clone();
+        if let Some(i) = failures.iter().position(|f| *f == failure) {
+            failures.remove(i);
+        } else {
+            failures.push(failure);
+        }
+        self.set_failures(failures);
+    }
+
+    /// The last scenario result (possibly for an earlier scenario or
+    /// revision while the next one runs).
+    pub fn shown(&self) -> Option<&Simulated> {
+        self.shown.as_ref()
+    }
+
+    /// The outcome for this revision and scenario, once computed.
+    pub fn outcome(&self, at: At) -> Option<&Outcome> {
+        self.shown
+            .as_ref()
+            .filter(|s| s.prepared.at == at && s.generation == self.generation)
+            .and_then(|s| s.outcome.as_ref().ok())
+    }
+
+    /// What the canvas draws, once something was simulated.
+    pub fn health(&self) -> Option<&HealthMap> {
+        self.shown.as_ref().map(|_| &self.health)
+    }
+
+    /// The sweep of every single failure for this revision, once done.
+    pub fn spofs(&self, at: At) -> Option<&SpofReport> {
+        self.sweep.current(at)
+    }
+
+    pub fn assessment(&self, at: At) -> Option<&Assessment> {
+        self.availability.current(at)
+    }
+
+    /// Whether a scenario, a sweep or the availability is being computed.
+    pub fn is_busy(&self) -> bool {
+        self.job.is_some() || self.sweep.job.is_some() || self.availability.job.is_some()
+    }
+
+    /// Collects finished results and starts what is missing. `active`: the
+    /// tab is open (nothing is computed otherwise); `valid`: the document
+    /// has no errors (the engine needs a valid design).
+    pub fn update(
+        &mut self,
+        ctx: &egui::Context,
+        topology: &Topology,
+        key: u64,
+        valid: bool,
+        active: bool,
+    ) {
+        let now = (key, topology.revision());
+        if self.checked_at != Some(now) {
+            self.checked_at = Some(now);
+            let kept: Vec<Failure> = self
+                .failures
+                .iter()
+                .filter(|f| names_something(topology, f))
+                .cloned()
+                .collect();
+            self.set_failures(kept);
+        }
+        self.poll_scenario(ctx);
+        let failed = failed_marks(topology, &self.failures);
+        if failed != self.health.failed {
+            self.health.failed = failed;
+            self.restamp();
+        }
+        let wanted = (active && valid).then_some(now);
+        if let Some(now) = wanted {
+            let fresh = self
+                .shown
+                .as_ref()
+                .is_some_and(|s| s.prepared.at == now && s.generation == self.generation);
+            if !fresh && self.job.is_none() {
+                self.start_scenario(ctx, topology, now);
+            }
+        }
+        self.sweep.update(ctx, wanted, "failure sweep", || {
+            let t = topology.clone();
+            move || Ok(sim::sweep(&t, false))
+        });
+        self.availability.update(ctx, wanted, "availability", || {
+            let t = topology.clone();
+            move || Ok(availability::assess(&t, availability::Options::default()))
+        });
+    }
+
+    fn restamp(&mut self) {
+        self.stamps += 1;
+        self.health.stamp = self.stamps;
+    }
+
+    fn poll_scenario(&mut self, ctx: &egui::Context) {
+        let Some((_, job)) = &self.job else { return };
+        match job.poll(ctx) {
+            Poll::Running { .. } => {}
+            Poll::Done(simulated) => {
+                self.job = None;
+                if self
+                    .prepared
+                    .as_ref()
+                    .is_none_or(|p| p.at != simulated.prepared.at)
+                {
+                    self.prepared = Some(Arc::clone(&simulated.prepared));
+                }
+                let failed = std::mem::take(&mut self.health.failed);
+                self.health = simulated.sites.clone();
+                self.health.failed = failed;
+                self.restamp();
+                self.shown = Some(simulated);
+            }
+            Poll::Lost => {
+                self.job = None;
+                // Keep what is on screen; say so in the panel.
+                if let Some(s) = &mut self.shown {
+                    s.outcome = Err("the simulation stopped unexpectedly".to_owned());
+                    s.generation = self.generation;
+                }
+            }
+        }
+    }
+
+    fn start_scenario(&mut self, ctx: &egui::Context, topology: &Topology, now: At) {
+        let generation = self.generation;
+        let failures = self.failures.clone();
+        // The compact graph is built once per revision, on the job thread.
+        let source = match self.prepared.clone().filter(|p| p.at == now) {
+            Some(p) => Ok(p),
+            None => Err(topology.clone()),
+        };
+        let work = move |_: &crate::jobs::Progress| {
+            let prepared = source.unwrap_or_else(|t| Arc::new(Prepared::new(now, &t)));
+            simulate(prepared, generation, failures)
+        };
+        match Job::spawn("what-if", ctx, work) {
+            Ok(job) => self.job = Some(((now, generation), job)),
+            Err(e) => {
+                if let Some(s) = &mut self.shown {
+                    s.outcome = Err(format!("cannot start the simulation: {e}"));
+                }
+            }
+        }
+    }
+
+    pub fn ui(
+        &mut self,
+        ui: &mut Ui,
+        topology: &Topology,
+        key: u64,
+        errors: usize,
+    ) -> WhatIfOutput {
+        let mut out = WhatIfOutput::default();
+        let now = (key, topology.revision());
+        egui::ScrollArea::vertical()
+            .auto_shrink([false, false])
+            .show(ui, |ui| {
+                self.scenario_ui(ui, topology);
+                ui.separator();
+                if errors > 0 {
+                    ui.label(format!(
+                        "The document has {}: the simulation needs a valid design. Fix them in the Problems tab.",
+                        crate::edits::count(errors, "error")
+                    ));
+                    return;
+                }
+                self.outcome_ui(ui, topology, now, &mut out);
+                ui.add_space(8.0);
+                self.spof_ui(ui, now);
+                ui.add_space(8.0);
+                self.availability_ui(ui, topology, now);
+            });
+        out
+    }
+
+    /// The failures, presets, and the hint.
+    fn scenario_ui(&mut self, ui: &mut Ui, topology: &Topology) {
+        let mut next: Option<Vec<Failure>> = None;
+        ui.horizontal(|ui| {
+            ui.strong("Scenario");
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                if ui
+                    .add_enabled(!self.failures.is_empty(), egui::Button::new("Clear"))
+                    .on_hover_text("Bring everything back")
+                    .clicked()
+                {
+                    next = Some(Vec::new());
+                }
+            });
+        });
+        if self.failures.is_empty() {
+            ui.label(RichText::new("nothing failed").weak());
+        } else {
+            ui.horizontal_wrapped(|ui| {
+                for (i, f) in self.failures.iter().enumerate() {
+                    let chip = egui::Button::new(
+                        RichText::new(format!("{f}  ×")).color(Health::Down.color()),
+                    )
+                    .small()
+                    .corner_radius(8);
+                    if ui.add(chip).on_hover_text("Bring it back").clicked() {
+                        let mut rest = self.failures.clone();
+                        rest.remove(i);
+                        next = Some(rest);
+                    }
+                }
+            });
+        }
+        ui.label(
+            RichText::new(
+                "Click a node, an AZ band or a region's title on the canvas to fail it; click again to bring it back.",
+            )
+            .small()
+            .weak(),
+        );
+        let (regions, azs) = in_use(topology);
+        let mut preset = |ui: &mut Ui, failure: Failure, text: &str| {
+            let on = self.failures.len() == 1 && self.failures[0] == failure;
+            if ui.selectable_label(on, text).clicked() {
+                next = Some(if on { Vec::new() } else { vec![failure] });
+            }
+        };
+        egui::Grid::new("whatif-presets")
+            .num_columns(2)
+            .spacing([6.0, 4.0])
+            .show(ui, |ui| {
+                if !azs.is_empty() {
+                    ui.label(RichText::new("Lose an AZ").weak());
+                    ui.horizontal_wrapped(|ui| {
+                        for az in &azs {
+                            preset(ui, Failure::Az { id: az.clone() }, &format!("lose {az}"));
+                        }
+                    });
+                    ui.end_row();
+                }
+                ui.label(RichText::new("Lose a region").weak());
+                ui.horizontal_wrapped(|ui| {
+                    for r in &regions {
+                        preset(ui, Failure::Region { id: r.clone() }, &format!("lose {r}"));
+                    }
+                });
+                ui.end_row();
+            });
+        if let Some(failures) = next {
+            self.set_failures(failures);
+        }
+    }
+
+    fn outcome_ui(&self, ui: &mut Ui, topology: &Topology, now: At, out: &mut WhatIfOutput) {
+        let Some(shown) = &self.shown else {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label("Simulating…");
+            });
+            return;
+        };
+        let stale = shown.prepared.at != now || shown.generation != self.generation;
+        if stale {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label(RichText::new("simulating the latest change…").weak());
+            });
+        }
+        let o = match &shown.outcome {
+            Ok(o) => o,
+            Err(e) => {
+                ui.colored_label(ui.visuals().error_fg_color, format!("Cannot simulate: {e}"));
+                return;
+            }
+        };
+        let state_color = |served: f64| {
+            if served + 1e-9 >= o.baseline {
+                Health::Ok.color()
+            } else if served + 1e-9 >= topology.meta().slo.availability * o.baseline.min(1.0) {
+                Health::Degraded.color()
+            } else {
+                Health::Down.color()
+            }
+        };
+        ui.label(RichText::new("Served traffic").weak());
+        // During the incident, once failover has acted, once autoscaling
+        // has replaced what it can: the engine's three figures.
+        ui.columns(3, |cols| {
+            let stats = [
+                (
+                    o.worst,
+                    "at worst",
+                    "The lowest share of users' requests served at any moment of the incident",
+                ),
+                (
+                    o.served,
+                    "after failover",
+                    "Once health checks and regional failover have acted, before autoscaling",
+                ),
+                (
+                    o.recovered,
+                    "once autoscaled",
+                    "Once autoscaling has replaced what it can, before anyone repairs anything",
+                ),
+            ];
+            for (ui, (value, caption, hover)) in cols.iter_mut().zip(stats) {
+                let color = state_color(value);
+                ui.label(stat(ui, &percent(value), caption, color))
+                    .on_hover_text(hover);
+            }
+        });
+        match o.recovery_secs {
+            Some(secs) if o.failures.is_empty() || secs <= 0.0 => {
+                if !o.failures.is_empty() {
+                    ui.label("No traffic lost: the failure is absorbed at once.");
+                }
+            }
+            Some(secs) => {
+                ui.label(format!(
+                    "Back to normal ({}) after {}",
+                    percent(o.baseline),
+                    format_duration(secs)
+                ));
+            }
+            None => {
+                ui.colored_label(
+                    Health::Down.color(),
+                    format!(
+                        "Does not recover on its own: {} of requests lost until repaired",
+                        percent((o.baseline - o.recovered).max(0.0))
+                    ),
+                );
+            }
+        }
+        if !o.failures.is_empty() {
+            ui.add_space(4.0);
+            timeline_plot(ui, o, topology.meta().slo.availability);
+        }
+        ui.add_space(6.0);
+        entries_ui(ui, o, shown.prepared.baseline.as_ref().ok());
+        ui.add_space(6.0);
+        nodes_ui(ui, o, out);
+    }
+
+    fn spof_ui(&mut self, ui: &mut Ui, now: At) {
+        ui.strong("Single points of failure");
+        if let Some((_, _, started)) = &self.sweep.job {
+            let secs = started.elapsed().as_secs();
+            let mut stop = false;
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label(format!(
+                    "failing every node, AZ and region in turn… {secs} s"
+                ));
+                stop = ui
+                    .small_button("Stop")
+                    .on_hover_text("Stop waiting for the sweep")
+                    .clicked();
+            });
+            if stop {
+                self.sweep.stop();
+            }
+        }
+        let report = match &self.sweep.result {
+            Some((at, Ok(r))) => {
+                if *at != now && self.sweep.job.is_none() {
+                    ui.label(RichText::new("for an earlier version of the design").weak());
+                }
+                r
+            }
+            Some((_, Err(e))) => {
+                ui.colored_label(ui.visuals().error_fg_color, e);
+                return;
+            }
+            None => {
+                if self.sweep.stopped == Some(now) && ui.button("Find them").clicked() {
+                    self.sweep.stopped = None;
+                }
+                return;
+            }
+        };
+        if self.sweep.stopped == Some(now)
+            && self.sweep.job.is_none()
+            && ui.small_button("Sweep again").clicked()
+        {
+            self.sweep.stopped = None;
+        }
+        let spofs: Vec<&SweepRow> = report.spofs().collect();
+        if spofs.is_empty() {
+            ui.colored_label(
+                Health::Ok.color(),
+                format!(
+                    "None: every single loss keeps the SLO ({}) once failover and autoscaling are done",
+                    percent(report.threshold)
+                ),
+            );
+        } else {
+            ui.colored_label(
+                Health::Down.color(),
+                format!(
+                    "{} of {} single failures break the SLO ({}) even after recovery",
+                    spofs.len(),
+                    report.singles.len(),
+                    percent(report.threshold)
+                ),
+            );
+        }
+        let costly: Vec<&SweepRow> = report
+            .singles
+            .iter()
+            .filter(|r| r.lost > 1e-9 || r.lost_until_recovery > 1e-9)
+            .collect();
+        if costly.is_empty() {
+            ui.label(
+                RichText::new("No single failure costs traffic once failover is done.").weak(),
+            );
+            return;
+        }
+        ui.label(
+            RichText::new("Click one to see it on the canvas.")
+                .small()
+                .weak(),
+        );
+        let shown = if self.show_all_rows { costly.len() } else { 12 };
+        let mut pick: Option<Vec<Element>> = None;
+        egui::Grid::new("whatif-spofs")
+            .num_columns(4)
+            .striped(true)
+            .spacing([8.0, 3.0])
+            .show(ui, |ui| {
+                ui.label(RichText::new("lose").weak());
+                ui.label(RichText::new("served").weak())
+                    .on_hover_text("after failover → after recovery");
+                ui.label(RichText::new("lost").weak())
+                    .on_hover_text("until repaired");
+                ui.label("");
+                ui.end_row();
+                for row in costly.iter().take(shown) {
+                    let current = row
+                        .elements
+                        .iter()
+                        .map(Element::failure)
+                        .collect::<Vec<_>>()
+                        == self.failures;
+                    let text = RichText::new(row.label());
+                    let text = if current { text.strong() } else { text };
+                    if ui.link(text).clicked() {
+                        pick = Some(row.elements.clone());
+                    }
+                    ui.label(format!(
+                        "{} → {}",
+                        percent(row.served),
+                        percent(row.recovered)
+                    ));
+                    ui.label(percent(row.lost));
+                    if row.spof {
+                        ui.label(RichText::new("SPOF").strong().color(Health::Down.color()))
+                            .on_hover_text("Below the SLO even after failover and autoscaling");
+                    } else {
+                        ui.label("");
+                    }
+                    ui.end_row();
+                }
+            });
+        if costly.len() > 12 {
+            let label = if self.show_all_rows {
+                "Show the worst 12".to_owned()
+            } else {
+                format!("Show all {}", costly.len())
+            };
+            if ui.small_button(label).clicked() {
+                self.show_all_rows = !self.show_all_rows;
+            }
+        }
+        let harmless = report.singles.len() - costly.len();
+        if harmless > 0 {
+            ui.label(
+                RichText::new(format!(
+                    "{} more cost nothing once failover is done",
+                    crate::edits::count(harmless, "single failure")
+                ))
+                .small()
+                .weak(),
+            );
+        }
+        if let Some(elements) = pick {
+            self.set_failures(elements.iter().map(Element::failure).collect());
+        }
+    }
+
+    fn availability_ui(&self, ui: &mut Ui, topology: &Topology, now: At) {
+        ui.strong("Availability");
+        if let Some((_, _, started)) = &self.availability.job {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label(format!("computing… {} s", started.elapsed().as_secs()));
+            });
+        }
+        let a = match &self.availability.result {
+            Some((_, Ok(a))) => a,
+            Some((_, Err(e))) => {
+                ui.colored_label(ui.visuals().error_fg_color, e);
+                return;
+            }
+            None => return,
+        };
+        if self
+            .availability
+            .result
+            .as_ref()
+            .is_some_and(|(at, _)| *at != now)
+        {
+            ui.label(RichText::new("for an earlier version of the design").weak());
+        }
+        let f = a.figure;
+        let slo = topology.meta().slo.availability;
+        let color = if f.availability() + 1e-12 >= slo {
+            Health::Ok.color()
+        } else {
+            Health::Down.color()
+        };
+        ui.horizontal(|ui| {
+            ui.label(
+                RichText::new(f.percent_text())
+                    .size(20.0)
+                    .strong()
+                    .color(color),
+            );
+            ui.label(format!("{:.2} nines", f.nines()));
+        });
+        ui.label(format!(
+            "{} of downtime a month · {} a year",
+            format_duration(f.downtime_per_month_secs()),
+            format_duration(f.downtime_per_year_secs())
+        ));
+        ui.label(RichText::new(format!("SLO {}", percent(slo))).weak());
+        let how = match a.method {
+            availability::Method::Exact { pivots: 0 } => {
+                "exact (series-parallel, k of n)".to_owned()
+            }
+            availability::Method::Exact { pivots } => {
+                format!("exact, conditioning on {pivots} shared components")
+            }
+            availability::Method::MonteCarlo {
+                trials, low, high, ..
+            } => format!(
+                "Monte Carlo, {trials} trials: 95% interval {:.4}% – {:.4}%",
+                low * 100.0,
+                high * 100.0
+            ),
+        };
+        egui::CollapsingHeader::new(RichText::new(format!("How: {how}")).small())
+            .id_salt("whatif-availability-how")
+            .default_open(false)
+            .show(ui, |ui| {
+                ui.label(
+                    RichText::new(format!("{} components, {} gates", a.components, a.gates))
+                        .small(),
+                );
+                for note in &a.assumptions {
+                    ui.label(RichText::new(note).small().weak());
+                }
+            });
+    }
+}
+
+/// A large figure over a small caption, as one label (whose text is
+/// "figure\ncaption").
+fn stat(ui: &Ui, figure: &str, caption: &str, color: Color32) -> egui::text::LayoutJob {
+    let mut job = egui::text::LayoutJob::default();
+    job.append(
+        figure,
+        0.0,
+        egui::TextFormat {
+            font_id: egui::FontId::proportional(22.0),
+            color,
+            ..Default::default()
+        },
+    );
+    job.append(
+        &format!("\n{caption}"),
+        0.0,
+        egui::TextFormat {
+            font_id: egui::FontId::proportional(11.5),
+            color: ui.visuals().weak_text_color(),
+            ..Default::default()
+        },
+    );
+    job
+}
+
+/// Whether a failure still names something in the document (after an
+/// edit, failures of deleted nodes, AZs and regions are dropped).
+fn names_something(topology: &Topology, f: &Failure) -> bool {
+    let meta = topology.meta();
+    match f {
+        Failure::Node { id, region } => {
+            topology.contains(id) && region.as_ref().is_none_or(|r| meta.region(r).is_some())
+        }
+        Failure::Az { id } => meta.regions.iter().any(|r| r.azs.contains(id)),
+        Failure::Region { id } => meta.region(id).is_some(),
+        Failure::Edge { from, to } => topology.contains(from) && topology.contains(to),
+        Failure::Degraded { id, .. } => topology.contains(id),
+    }
+}
+
+/// What the canvas marks as failed.
+fn failed_marks(topology: &Topology, failures: &[Failure]) -> Failed {
+    let mut failed = Failed::default();
+    for f in failures {
+        match f {
+            Failure::Node { id, .. } => {
+                if let Some(ix) = topology.node_index(id) {
+                    failed.nodes.insert(ix);
+                }
+            }
+            Failure::Az { id } => {
+                failed.azs.insert(id.clone());
+            }
+            Failure::Region { id } => {
+                failed.regions.insert(id.clone());
+            }
+            Failure::Edge { .. } | Failure::Degraded { .. } => {}
+        }
+    }
+    failed
+}
+
+/// The regions the deployment mode uses, and the AZs nodes run in there.
+fn in_use(topology: &Topology) -> (Vec<String>, Vec<String>) {
+    let meta = topology.meta();
+    let primary = meta.primary_region().map(|r| r.id.clone());
+    let regions: Vec<String> = meta
+        .regions
+        .iter()
+        .filter(|r| {
+            meta.deployment.mode != DeploymentMode::Single || Some(&r.id) == primary.as_ref()
+        })
+        .map(|r| r.id.clone())
+        .collect();
+    let mut used: BTreeSet<&str> = BTreeSet::new();
+    for node in topology.graph().node_weights() {
+        for (region, azs) in &node.placement {
+            if regions.contains(region) {
+                used.extend(azs.iter().map(String::as_str));
+            }
+        }
+    }
+    // In the document's order (region by region, AZ by AZ).
+    let azs = meta
+        .regions
+        .iter()
+        .flat_map(|r| r.azs.iter())
+        .filter(|az| used.contains(az.as_str()))
+        .cloned()
+        .collect();
+    (regions, azs)
+}
+
+/// Served share over seconds since the failure, as a step line, with the
+/// SLO and the time back to normal (the recovery time) marked.
+fn timeline_plot(ui: &mut Ui, o: &Outcome, slo: f64) {
+    let last_at = o.timeline.last().map_or(0.0, |p| p.at_secs);
+    let end = o.recovery_secs.unwrap_or(last_at).max(last_at).max(60.0) * 1.25;
+    let lead = end * 0.08;
+    let mut points = vec![[-lead, o.baseline * 100.0]];
+    let mut y = o.baseline * 100.0;
+    for p in &o.timeline {
+        points.push([p.at_secs, y]);
+        y = p.served * 100.0;
+        points.push([p.at_secs, y]);
+    }
+    points.push([end, y]);
+    let lowest = o
+        .timeline
+        .iter()
+        .map(|p| p.served)
+        .fold(slo.min(o.baseline), f64::min)
+        * 100.0;
+    let served_color = Color32::from_rgb(59, 110, 220);
+    let phases: Vec<(f64, &'static str)> = o
+        .timeline
+        .iter()
+        .map(|p| {
+            (
+                p.at_secs,
+                match p.phase {
+                    Phase::Impact => "failure",
+                    Phase::Detected => "detected",
+                    Phase::FailedOver => "failed over",
+                    Phase::Recovered => "autoscaled",
+                },
+            )
+        })
+        .collect();
+    Plot::new("whatif-timeline")
+        .height(150.0)
+        .allow_drag(false)
+        .allow_zoom(false)
+        .allow_scroll(false)
+        .allow_boxed_zoom(false)
+        .include_y(100.0)
+        .include_y((lowest - 5.0).max(0.0))
+        .include_x(-lead)
+        .include_x(end)
+        .legend(Legend::default().position(Corner::RightBottom))
+        .x_axis_formatter(|mark, _| {
+            if mark.value < 0.0 {
+                String::new()
+            } else {
+                format_duration(mark.value).replace("0 s", "0")
+            }
+        })
+        .y_axis_formatter(|mark, _| format!("{:.0}%", mark.value))
+        .label_formatter(move |hover| {
+            let (HoverPosition::NearDataPoint { position, .. }
+            | HoverPosition::Elsewhere { position }) = hover;
+            let (x, y) = (position.x, position.y);
+            let phase = phases
+                .iter()
+                .rev()
+                .find(|(at, _)| *at <= x)
+                .map_or("before the failure", |(_, what)| what);
+            Some(format!(
+                "{} after the failure ({phase})\n{y:.1}%",
+                format_duration(x.max(0.0))
+            ))
+        })
+        .show(ui, |plot| {
+            plot.line(
+                Line::new("served", points)
+                    .color(served_color)
+                    .width(2.0)
+                    .fill(0.0)
+                    .fill_alpha(0.12),
+            );
+            plot.hline(
+                HLine::new(format!("SLO {}", percent(slo)), slo * 100.0)
+                    .color(Health::Degraded.color())
+                    .style(LineStyle::dashed_loose()),
+            );
+            if let Some(secs) = o.recovery_secs.filter(|s| *s > 0.0) {
+                plot.vline(
+                    VLine::new(format!("recovered ({})", format_duration(secs)), secs)
+                        .color(Health::Ok.color())
+                        .style(LineStyle::dashed_dense()),
+                );
+            }
+        });
+}
+
+/// Served share and p95 per entry point (after failover), against nothing
+/// failed.
+fn entries_ui(ui: &mut Ui, o: &Outcome, baseline: Option<&Outcome>) {
+    if o.entries.is_empty() {
+        return;
+    }
+    ui.strong("Entry points");
+    egui::Grid::new("whatif-entries")
+        .num_columns(3)
+        .striped(true)
+        .spacing([10.0, 3.0])
+        .show(ui, |ui| {
+            ui.label(RichText::new("entry").weak());
+            ui.label(RichText::new("served").weak());
+            ui.label(RichText::new("p95").weak())
+                .on_hover_text("After failover (normally: with nothing failed)");
+            ui.end_row();
+            for e in &o.entries {
+                ui.label(&e.node);
+                ui.label(percent(e.served));
+                let normal = baseline
+                    .and_then(|b| b.entries.iter().find(|n| n.node == e.node))
+                    .map(|n| n.p95_ms);
+                let text = match normal {
+                    Some(n) if (n - e.p95_ms).abs() >= 0.5 => {
+                        format!("{:.0} ms (normally {n:.0})", e.p95_ms)
+                    }
+                    _ => format!("{:.0} ms", e.p95_ms),
+                };
+                ui.label(text);
+                ui.end_row();
+            }
+        });
+}
+
+/// How many of the nodes that are not ok the panel lists.
+const NODES_SHOWN: usize = 8;
+
+/// The nodes that are not ok, worst first.
+fn nodes_ui(ui: &mut Ui, o: &Outcome, out: &mut WhatIfOutput) {
+    let mut affected: Vec<_> = o
+        .nodes
+        .iter()
+        .filter(|n| n.state != NodeState::Ok)
+        .collect();
+    if affected.is_empty() {
+        ui.label(RichText::new("Every node is ok.").weak());
+        return;
+    }
+    affected.sort_by(|a, b| b.state.cmp(&a.state).then(a.id.cmp(&b.id)));
+    ui.strong(format!(
+        "Nodes not ok ({} of {})",
+        affected.len(),
+        o.nodes.len()
+    ));
+    for n in affected.iter().take(NODES_SHOWN) {
+        ui.horizontal_wrapped(|ui| {
+            let health = Health::from(n.state);
+            ui.label(RichText::new(health.label()).color(health.color()).small());
+            if ui.link(&n.id).on_hover_text(&n.reason).clicked() {
+                out.reveal = Some(n.id.clone());
+            }
+        });
+    }
+    if affected.len() > NODES_SHOWN {
+        ui.label(
+            RichText::new(format!("… and {} more", affected.len() - NODES_SHOWN))
+                .small()
+                .weak(),
+        );
+    }
+}
