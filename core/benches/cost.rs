@@ -17,7 +17,8 @@ use std::time::Duration;
 use cpu_time::ThreadTime;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use topoplan_core::availability::modes::Simulated;
+use topoplan_core::availability::modes::Assessed;
+use topoplan_core::availability::topology::Options;
 use topoplan_core::cost::{self, Catalog, NoAssessment, Variant};
 use topoplan_core::generate::{SyntheticSpec, synthetic};
 use topoplan_core::load::Load;
@@ -33,9 +34,11 @@ fn bench(c: &mut Criterion) {
     });
     // The table as the CLI and the GUI show it: every mode's availability
     // (exact or Monte Carlo) and recovery (a simulated region loss) too.
-    let simulated = Simulated::default();
     group.bench_function("compare_all_modes_assessed", |b| {
-        b.iter(|| cost::compare(black_box(&t), catalog, &simulated).expect("prices"));
+        b.iter(|| {
+            let assessed = Assessed::new(black_box(&t), Options::default());
+            cost::compare(&t, catalog, &assessed).expect("prices")
+        });
     });
     group.bench_function("estimate_active_active", |b| {
         b.iter(|| {

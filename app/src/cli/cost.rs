@@ -10,7 +10,8 @@ use super::document::{load_valid, write_json};
 use anyhow::{Context as _, bail};
 use serde::Serialize;
 use topoplan_core::availability::Figure;
-use topoplan_core::availability::modes::Simulated;
+use topoplan_core::availability::modes::Assessed;
+use topoplan_core::availability::topology::Options;
 use topoplan_core::cost::{
     self, Catalog, Category, Comparison, CostDiff, Estimate, LineItem, Variant, format_usd,
 };
@@ -333,7 +334,7 @@ pub(super) fn compare(
 ) -> anyhow::Result<ExitCode> {
     let t = load_valid(path)?;
     let catalog = catalog()?;
-    let c = cost::compare(&t, catalog, &Simulated::default())
+    let c = cost::compare(&t, catalog, &Assessed::new(&t, Options::default()))
         .with_context(|| path.display().to_string())?;
     if as_json {
         let json = CompareJson {

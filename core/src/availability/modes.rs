@@ -55,6 +55,56 @@ impl ModeAssessor for Simulated {
     }
 }
 
+/// Every applicable mode's figures, computed up front with the modes on
+/// parallel threads (each is independent: its own variant of the document),
+/// then looked up by [`crate::cost::compare`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Assessed {
+    rows: Vec<(Variant, Option<f64>, Option<Recovery>)>,
+}
+
+impl Assessed {
+    /// `t` under every mode it can be deployed in (the multi-region ones
+    /// need a second region).
+    pub fn new(t: &Topology, options: Options) -> Self {
+        let simulated = Simulated::new(options);
+        let variants: Vec<Variant> = Variant::ALL
+            .into_iter()
+            .filter(|v| !v.is_multi_region() || t.meta().regions.len() >= 2)
+            .collect();
+        let rows = std::thread::scope(|scope| {
+            let handles: Vec<_> = variants
+                .iter()
+                .map(|&v| {
+                    scope.spawn(move || (v, simulated.availability(t, v), simulated.recovery(t, v)))
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                })
+                .collect()
+        });
+        Self { rows }
+    }
+
+    fn row(&self, variant: Variant) -> Option<&(Variant, Option<f64>, Option<Recovery>)> {
+        self.rows.iter().find(|(v, _, _)| *v == variant)
+    }
+}
+
+impl ModeAssessor for Assessed {
+    fn availability(&self, _: &Topology, variant: Variant) -> Option<f64> {
+        self.row(variant)?.1
+    }
+
+    fn recovery(&self, _: &Topology, variant: Variant) -> Option<Recovery> {
+        self.row(variant)?.2
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -122,6 +172,17 @@ mod tests {
             Variant::ActiveActive,
         ] {
             assert!(avail(v) > avail(Variant::Single), "{v:?}");
+        }
+    }
+
+    #[test]
+    fn computed_up_front_in_parallel_it_gives_the_same_table() {
+        for name in ["active-active", "three-tier"] {
+            let t = template(name);
+            let catalog = Catalog::embedded().unwrap();
+            let one_by_one = compare(&t, catalog, &Simulated::default()).unwrap();
+            let up_front = compare(&t, catalog, &Assessed::new(&t, Options::default())).unwrap();
+            assert_eq!(one_by_one, up_front, "{name}");
         }
     }
 
