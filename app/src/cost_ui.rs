@@ -14,7 +14,8 @@ use egui::{RichText, Ui};
 use egui_plot::{Bar, BarChart, Plot};
 use topoplan_core::Topology;
 use topoplan_core::availability::Figure;
-use topoplan_core::availability::modes::Simulated;
+use topoplan_core::availability::modes::Assessed;
+use topoplan_core::availability::topology::Options;
 use topoplan_core::cost::{
     self, Catalog, Category, Comparison, Estimate, LineItem, Recovery, Variant, format_usd,
 };
@@ -40,8 +41,12 @@ pub struct Costing {
 /// `cost` and `cost --compare` print).
 pub fn price(topology: &Topology) -> Result<Costing, String> {
     let catalog = Catalog::embedded().map_err(|e| format!("price catalog: {e}"))?;
-    let comparison =
-        cost::compare(topology, catalog, &Simulated::default()).map_err(|e| e.to_string())?;
+    let comparison = cost::compare(
+        topology,
+        catalog,
+        &Assessed::new(topology, Options::default()),
+    )
+    .map_err(|e| e.to_string())?;
     let current = Variant::of(&topology.meta().deployment);
     let estimate = match comparison.rows.iter().find(|r| r.variant == current) {
         Some(row) => row.estimate.clone(),
