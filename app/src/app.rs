@@ -849,6 +849,8 @@ impl TopoplanApp {
                 if ui.small_button("Dismiss").on_hover_text("Dismiss").clicked() {
                     self.message = None;
                 }
+            } else if self.tab == Tab::WhatIf {
+                ui.label(RichText::new("What-if mode: click a node, an AZ band or a region's title to fail it (again to bring it back) · drag to pan · hover a node for why").weak());
             } else {
                 ui.label(RichText::new("Drag empty space to pan · Shift+drag to select · drag from a node's port (right edge) to connect · F1 for shortcuts").weak());
             }
@@ -1257,8 +1259,12 @@ impl eframe::App for TopoplanApp {
     }
 }
 
-/// Opens the desktop window (glow backend) and blocks until it closes.
-pub fn run(path: Option<PathBuf>) -> anyhow::Result<()> {
+/// Opens the desktop window (glow backend) and blocks until it closes;
+/// with `what_if`, on the What-if tab with those elements failed.
+pub fn run(
+    path: Option<PathBuf>,
+    what_if: Option<Vec<topoplan_core::sim::Failure>>,
+) -> anyhow::Result<()> {
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("topoplan")
@@ -1278,7 +1284,11 @@ pub fn run(path: Option<PathBuf>) -> anyhow::Result<()> {
                 .unwrap_or_default();
             let mut config = Config::native();
             config.show_gallery = path.is_none() && !settings.seen_gallery;
-            Ok(Box::new(TopoplanApp::with_config(path, config, settings)))
+            let mut app = TopoplanApp::with_config(path, config, settings);
+            if let Some(failures) = what_if {
+                app.start_what_if(failures);
+            }
+            Ok(Box::new(app))
         }),
     )
     .map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))

@@ -17,7 +17,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use egui::{Color32, RichText, Ui};
-use egui_plot::{Corner, HLine, HoverPosition, Legend, Line, LineStyle, Plot, VLine};
+use egui_plot::{HLine, HoverPosition, Line, LineStyle, Plot, VLine};
 use petgraph::stable_graph::NodeIndex;
 use topoplan_core::Topology;
 use topoplan_core::availability::format_duration;
@@ -476,27 +476,21 @@ impl WhatIfPanel {
                 next = Some(if on { Vec::new() } else { vec![failure] });
             }
         };
-        egui::Grid::new("whatif-presets")
-            .num_columns(2)
-            .spacing([6.0, 4.0])
-            .show(ui, |ui| {
-                if !azs.is_empty() {
-                    ui.label(RichText::new("Lose an AZ").weak());
-                    ui.horizontal_wrapped(|ui| {
-                        for az in &azs {
-                            preset(ui, Failure::Az { id: az.clone() }, &format!("lose {az}"));
-                        }
-                    });
-                    ui.end_row();
+        ui.add_space(4.0);
+        if !azs.is_empty() {
+            ui.label(RichText::new("Lose an AZ").weak());
+            ui.horizontal_wrapped(|ui| {
+                for az in &azs {
+                    preset(ui, Failure::Az { id: az.clone() }, &format!("lose {az}"));
                 }
-                ui.label(RichText::new("Lose a region").weak());
-                ui.horizontal_wrapped(|ui| {
-                    for r in &regions {
-                        preset(ui, Failure::Region { id: r.clone() }, &format!("lose {r}"));
-                    }
-                });
-                ui.end_row();
             });
+        }
+        ui.label(RichText::new("Lose a region").weak());
+        ui.horizontal_wrapped(|ui| {
+            for r in &regions {
+                preset(ui, Failure::Region { id: r.clone() }, &format!("lose {r}"));
+            }
+        });
         if let Some(failures) = next {
             self.set_failures(failures);
         }
@@ -928,7 +922,6 @@ fn timeline_plot(ui: &mut Ui, o: &Outcome, slo: f64) {
         .map(|p| p.served)
         .fold(slo.min(o.baseline), f64::min)
         * 100.0;
-    let served_color = Color32::from_rgb(59, 110, 220);
     let phases: Vec<(f64, &'static str)> = o
         .timeline
         .iter()
@@ -944,8 +937,9 @@ fn timeline_plot(ui: &mut Ui, o: &Outcome, slo: f64) {
             )
         })
         .collect();
+    let recovered_at = o.recovery_secs.filter(|secs| *secs > 0.0);
     Plot::new("whatif-timeline")
-        .height(150.0)
+        .height(140.0)
         .allow_drag(false)
         .allow_zoom(false)
         .allow_scroll(false)
@@ -954,12 +948,12 @@ fn timeline_plot(ui: &mut Ui, o: &Outcome, slo: f64) {
         .include_y((lowest - 5.0).max(0.0))
         .include_x(-lead)
         .include_x(end)
-        .legend(Legend::default().position(Corner::RightBottom))
+        .x_grid_spacer(|input| time_marks(&input))
         .x_axis_formatter(|mark, _| {
             if mark.value < 0.0 {
                 String::new()
             } else {
-                format_duration(mark.value).replace("0 s", "0")
+                axis_time(mark.value)
             }
         })
         .y_axis_formatter(|mark, _| format!("{:.0}%", mark.value))
@@ -978,26 +972,112 @@ fn timeline_plot(ui: &mut Ui, o: &Outcome, slo: f64) {
             ))
         })
         .show(ui, |plot| {
-            plot.line(
-                Line::new("served", points)
-                    .color(served_color)
-                    .width(2.0)
-                    .fill(0.0)
-                    .fill_alpha(0.12),
-            );
             plot.hline(
-                HLine::new(format!("SLO {}", percent(slo)), slo * 100.0)
+                HLine::new("SLO", slo * 100.0)
                     .color(Health::Degraded.color())
                     .style(LineStyle::dashed_loose()),
             );
-            if let Some(secs) = o.recovery_secs.filter(|s| *s > 0.0) {
+            if let Some(secs) = recovered_at {
                 plot.vline(
-                    VLine::new(format!("recovered ({})", format_duration(secs)), secs)
+                    VLine::new("back to normal", secs)
                         .color(Health::Ok.color())
                         .style(LineStyle::dashed_dense()),
                 );
             }
+            plot.line(
+                Line::new("served", points)
+                    .color(SERVED_COLOR)
+                    .width(2.0)
+                    // Aggregating into bands would slant the vertical steps.
+                    .allow_band(false),
+            );
         });
+    // The legend, under the chart rather than over the line.
+    ui.horizontal_wrapped(|ui| {
+        legend_swatch(ui, SERVED_COLOR, "served", false);
+        legend_swatch(
+            ui,
+            Health::Degraded.color(),
+            &format!("SLO {}", percent(slo)),
+            true,
+        );
+        if let Some(secs) = recovered_at {
+            legend_swatch(
+                ui,
+                Health::Ok.color(),
+                &format!("RTO: back to normal at {}", format_duration(secs)),
+                true,
+            );
+        }
+    });
+}
+
+/// The served line's colour.
+const SERVED_COLOR: Color32 = Color32::from_rgb(59, 130, 246);
+
+/// A short line in a legend, dashed or not, and its name.
+fn legend_swatch(ui: &mut Ui, color: Color32, text: &str, dashed: bool) {
+    let (rect, _) = ui.allocate_exact_size(egui::vec2(16.0, 10.0), egui::Sense::hover());
+    let y = rect.center().y;
+    let stroke = egui::Stroke::new(2.0, color);
+    if dashed {
+        for i in 0..3 {
+            let x = rect.min.x + 6.0 * i as f32;
+            ui.painter()
+                .line_segment([egui::pos2(x, y), egui::pos2(x + 3.5, y)], stroke);
+        }
+    } else {
+        ui.painter().line_segment(
+            [egui::pos2(rect.min.x, y), egui::pos2(rect.max.x, y)],
+            stroke,
+        );
+    }
+    ui.label(RichText::new(text).small());
+    ui.add_space(4.0);
+}
+
+/// Grid marks on the time axis at whole seconds, minutes or hours, about
+/// four across.
+fn time_marks(input: &egui_plot::GridInput) -> Vec<egui_plot::GridMark> {
+    const STEPS: [f64; 12] = [
+        5.0, 10.0, 15.0, 30.0, 60.0, 120.0, 300.0, 600.0, 900.0, 1800.0, 3600.0, 7200.0,
+    ];
+    let (lo, hi) = input.bounds;
+    let span = (hi - lo).max(1.0);
+    let step = STEPS
+        .iter()
+        .copied()
+        .find(|s| span / s <= 5.0)
+        .unwrap_or_else(|| (span / 4.0 / 3600.0).ceil() * 3600.0);
+    let mut marks = Vec::new();
+    let mut v = (lo.max(0.0) / step).ceil() * step;
+    // No mark at the very right edge, where its label would be cut.
+    while v <= hi - span * 0.05 && marks.len() < 64 {
+        marks.push(egui_plot::GridMark {
+            value: v,
+            step_size: step,
+        });
+        v += step;
+    }
+    marks
+}
+
+/// `0`, `45 s`, `5 min`, `6:30`, `2 h`.
+fn axis_time(secs: f64) -> String {
+    #[expect(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "rounded, clamped to 0..=1e9 first"
+    )]
+    let s = secs.round().clamp(0.0, 1e9) as u64;
+    match (s / 3600, s % 3600 / 60, s % 60) {
+        (0, 0, 0) => "0".to_owned(),
+        (0, 0, sec) => format!("{sec} s"),
+        (0, m, 0) => format!("{m} min"),
+        (0, m, sec) => format!("{m}:{sec:02}"),
+        (h, 0, _) => format!("{h} h"),
+        (h, m, _) => format!("{h} h {m}"),
+    }
 }
 
 /// Served share and p95 per entry point (after failover), against nothing
@@ -1036,9 +1116,10 @@ fn entries_ui(ui: &mut Ui, o: &Outcome, baseline: Option<&Outcome>) {
 }
 
 /// How many of the nodes that are not ok the panel lists.
-const NODES_SHOWN: usize = 8;
+const NODES_SHOWN: usize = 40;
 
-/// The nodes that are not ok, worst first.
+/// The nodes that are not ok, worst first, grouped by state; clicking one
+/// brings it into view.
 fn nodes_ui(ui: &mut Ui, o: &Outcome, out: &mut WhatIfOutput) {
     let mut affected: Vec<_> = o
         .nodes
@@ -1055,20 +1136,120 @@ fn nodes_ui(ui: &mut Ui, o: &Outcome, out: &mut WhatIfOutput) {
         affected.len(),
         o.nodes.len()
     ));
-    for n in affected.iter().take(NODES_SHOWN) {
+    for state in [NodeState::Down, NodeState::Saturated, NodeState::Degraded] {
+        let of_state: Vec<_> = affected.iter().filter(|n| n.state == state).collect();
+        if of_state.is_empty() {
+            continue;
+        }
+        let health = Health::from(state);
         ui.horizontal_wrapped(|ui| {
-            let health = Health::from(n.state);
-            ui.label(RichText::new(health.label()).color(health.color()).small());
-            if ui.link(&n.id).on_hover_text(&n.reason).clicked() {
-                out.reveal = Some(n.id.clone());
+            ui.spacing_mut().item_spacing.x = 6.0;
+            ui.label(
+                RichText::new(format!("{} ({})", health.label(), of_state.len()))
+                    .color(health.color())
+                    .strong(),
+            );
+            for n in of_state.iter().take(NODES_SHOWN) {
+                if ui.link(&n.id).on_hover_text(&n.reason).clicked() {
+                    out.reveal = Some(n.id.clone());
+                }
+            }
+            if of_state.len() > NODES_SHOWN {
+                ui.label(
+                    RichText::new(format!("… and {} more", of_state.len() - NODES_SHOWN)).weak(),
+                );
             }
         });
     }
-    if affected.len() > NODES_SHOWN {
-        ui.label(
-            RichText::new(format!("… and {} more", affected.len() - NODES_SHOWN))
-                .small()
-                .weak(),
+}
+
+#[cfg(test)]
+mod tests {
+    use topoplan_core::model::Edit;
+    use topoplan_core::templates;
+
+    use super::*;
+
+    fn template(name: &str) -> Topology {
+        templates::find(name).unwrap().load().unwrap()
+    }
+
+    #[test]
+    fn clicking_the_same_element_twice_brings_it_back() {
+        let t = template("three-tier");
+        let mut panel = WhatIfPanel::default();
+        let db = t.node_index("db").unwrap();
+        panel.toggle(&t, &Toggle::Node(db));
+        panel.toggle(&t, &Toggle::Az("us-east-1b".to_owned()));
+        assert_eq!(panel.failures().len(), 2);
+        let generation = panel.generation;
+        panel.toggle(&t, &Toggle::Node(db));
+        assert_eq!(
+            panel.failures(),
+            [Failure::Az {
+                id: "us-east-1b".to_owned()
+            }]
         );
+        assert!(panel.generation > generation);
+    }
+
+    #[test]
+    fn failures_of_deleted_nodes_are_dropped_after_the_edit() {
+        let mut t = template("three-tier");
+        let ctx = egui::Context::default();
+        let mut panel = WhatIfPanel::default();
+        panel.set_failures(vec![
+            Failure::Node {
+                id: "cache".to_owned(),
+                region: None,
+            },
+            Failure::Region {
+                id: "us-east-1".to_owned(),
+            },
+        ]);
+        panel.update(&ctx, &t, 1, true, false);
+        assert_eq!(panel.failures().len(), 2);
+        t.apply(Edit::RemoveNode("cache".to_owned())).unwrap();
+        panel.update(&ctx, &t, 1, true, false);
+        assert_eq!(
+            panel.failures(),
+            [Failure::Region {
+                id: "us-east-1".to_owned()
+            }]
+        );
+        assert!(panel.health.failed.regions.contains("us-east-1"));
+        assert!(!panel.is_busy(), "nothing runs while the tab is closed");
+    }
+
+    #[test]
+    fn presets_cover_the_regions_the_mode_uses_and_the_azs_nodes_run_in() {
+        let (regions, azs) = in_use(&template("three-tier"));
+        assert_eq!(regions, ["us-east-1"]);
+        assert_eq!(azs, ["us-east-1a", "us-east-1b", "us-east-1c"]);
+        let (regions, azs) = in_use(&template("marketplace"));
+        assert_eq!(regions, ["us-east-1", "us-west-2"]);
+        assert_eq!(azs.len(), 6);
+    }
+
+    #[test]
+    fn time_axis_labels_are_short() {
+        assert_eq!(axis_time(0.0), "0");
+        assert_eq!(axis_time(45.0), "45 s");
+        assert_eq!(axis_time(300.0), "5 min");
+        assert_eq!(axis_time(390.0), "6:30");
+        assert_eq!(axis_time(7200.0), "2 h");
+        let marks = time_marks(&egui_plot::GridInput {
+            bounds: (-60.0, 1200.0),
+            base_step_size: 1.0,
+        });
+        let values: Vec<f64> = marks.iter().map(|m| m.value).collect();
+        assert_eq!(values, [0.0, 300.0, 600.0, 900.0]);
+    }
+
+    #[test]
+    fn percentages_show_the_nines() {
+        assert_eq!(percent(0.667), "66.7%");
+        assert_eq!(percent(0.9995), "99.950%");
+        assert_eq!(percent(1.0), "100.0%");
     }
 }

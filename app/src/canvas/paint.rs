@@ -105,7 +105,10 @@ impl Paint<'_> {
             let node = &self.topology.graph()[node_box.node];
             let lane = &self.layout.lanes[node_box.lane];
             self.node(node_box.node, node, rect, lane, selected);
-            if (selected || hovered_box == Some(i)) && preview.wire.is_none() {
+            if (selected || hovered_box == Some(i))
+                && preview.wire.is_none()
+                && !self.overlay.what_if
+            {
                 self.port(rect);
             }
         }

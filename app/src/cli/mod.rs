@@ -30,6 +30,11 @@ pub struct Cli {
     pub command: Option<Command>,
     /// A topology document to open in the desktop app.
     pub file: Option<PathBuf>,
+    /// Open the desktop app on its What-if tab with these elements failed,
+    /// comma-separated as `simulate --fail` takes them
+    /// (`az:us-east-1a,node:orders-db`; `none` for nothing failed).
+    #[arg(long = "what-if", value_name = "ELEMENTS")]
+    pub what_if: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -149,15 +154,32 @@ pub enum CostCommand {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        None => match crate::app::run(cli.file) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(err) => fail(&err),
-        },
+        None => {
+            let what_if = match cli.what_if.as_deref().map(what_if_failures).transpose() {
+                Ok(w) => w,
+                Err(err) => return fail(&err.into()),
+            };
+            match crate::app::run(cli.file, what_if) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(err) => fail(&err),
+            }
+        }
         Some(command) => match run(command, &mut std::io::stdout().lock()) {
             Ok(code) => code,
             Err(err) => fail(&err),
         },
     }
+}
+
+/// The elements of `--what-if`.
+fn what_if_failures(
+    list: &str,
+) -> Result<Vec<topoplan_core::sim::Failure>, topoplan_core::sim::ScenarioError> {
+    list.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty() && *s != "none")
+        .map(topoplan_core::sim::Failure::parse)
+        .collect()
 }
 
 fn fail(err: &anyhow::Error) -> ExitCode {
@@ -199,5 +221,40 @@ pub fn run(command: Command, out: &mut dyn std::io::Write) -> anyhow::Result<Exi
             seed,
             json,
         } => sim::availability(&file, trials, seed, json, out),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser as _;
+    use topoplan_core::sim::Failure;
+
+    use super::*;
+
+    #[test]
+    fn what_if_opens_the_window_with_those_elements_failed() {
+        let cli = Cli::try_parse_from([
+            "topoplan",
+            "shop.json",
+            "--what-if",
+            "az:us-east-1a, node:db",
+        ])
+        .unwrap();
+        assert!(cli.command.is_none());
+        let failures = what_if_failures(cli.what_if.as_deref().unwrap()).unwrap();
+        assert_eq!(
+            failures,
+            [
+                Failure::Az {
+                    id: "us-east-1a".to_owned()
+                },
+                Failure::Node {
+                    id: "db".to_owned(),
+                    region: None
+                }
+            ]
+        );
+        assert_eq!(what_if_failures("none").unwrap(), []);
+        assert!(what_if_failures("rack:7").is_err());
     }
 }
