@@ -668,7 +668,11 @@ fn the_cost_panel_shows_the_same_total_as_the_cost_engine_and_updates_with_the_d
     // Each mode's availability and recovery come from the simulation engine:
     // the document's own mode shows what `availability` computes for it, and
     // a single region never recovers from losing its region.
-    let own = topoplan_core::availability::topology::assess(&t, Default::default()).figure;
+    let own = topoplan_core::availability::topology::assess(
+        &t,
+        topoplan_core::availability::topology::Options::default(),
+    )
+    .figure;
     assert!(
         h.get_all_by_label(&own.percent_text()).count() >= 1,
         "{}",

@@ -101,11 +101,7 @@ impl Figure {
         if self.availability >= 1.0 {
             return "100%".to_owned();
         }
-        #[expect(
-            clippy::cast_possible_truncation,
-            clippy::cast_sign_loss,
-            reason = "clamped to 2..=9"
-        )]
+        #[expect(clippy::cast_possible_truncation, reason = "clamped to 2..=9")]
         let decimals = self.nines().floor().clamp(2.0, 9.0) as i32;
         let scale = 10f64.powi(decimals);
         let truncated = (self.percent() * scale).floor() / scale;
@@ -301,8 +297,8 @@ mod tests {
     #[test]
     fn percentages_never_show_a_nine_they_do_not_have() {
         let text = |a: f64| Figure::new(a).percent_text();
-        assert_eq!(text(0.9999998789), "99.999987%");
-        assert_eq!(text(0.99959706), "99.959%");
+        assert_eq!(text(0.999_999_878_9), "99.999987%");
+        assert_eq!(text(0.999_597_06), "99.959%");
         assert_eq!(text(0.9995), "99.95%");
         assert_eq!(text(0.99), "99.00%");
         assert_eq!(text(0.5), "50.00%");
