@@ -199,3 +199,65 @@ fn the_theme_chosen_last_time_is_used_at_start() {
     let canvas = mean(&shot, "700x500+200+200");
     assert!(canvas > 0.7, "the canvas should be light: mean {canvas}");
 }
+
+/// Once it has drawn and finished its background work (pricing), the real
+/// window repaints only on input: over five idle seconds it uses at most 1%
+/// of a core. (Continuous repainting would use most of one: under Xvfb
+/// every frame is rendered in software by Mesa.)
+#[test]
+fn an_idle_window_uses_no_cpu() {
+    if !support::require("xvfb-run", "a real X window for the GUI test") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("app.log");
+    // Prints the process's CPU ticks (user + system, /proc/PID/stat fields
+    // 14 and 15) over five seconds, after ten to settle.
+    let script = r#"
+        "$BIN" "$@" >"$LOG" 2>&1 & pid=$!
+        ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
+        sleep 10
+        if ! kill -0 "$pid" 2>/dev/null; then echo "the app exited early:" >&2; cat "$LOG" >&2; exit 3; fi
+        before=$(ticks); sleep 5; after=$(ticks)
+        echo "$before $after $(getconf CLK_TCK)"
+        kill "$pid"; wait "$pid" 2>/dev/null
+        exit 0
+    "#;
+    let out = Command::new("xvfb-run")
+        .args([
+            "-a",
+            "-s",
+            "-screen 0 1600x1000x24",
+            "bash",
+            "-c",
+            script,
+            "topoplan-under-xvfb",
+            "templates/marketplace.json",
+        ])
+        .env("BIN", env!("CARGO_BIN_EXE_topoplan"))
+        .env("LOG", &log)
+        .env("XDG_DATA_HOME", dir.path())
+        .current_dir(support::repo())
+        .output()
+        .expect("xvfb-run starts");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}: {stdout} {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let numbers: Vec<f64> = stdout
+        .split_whitespace()
+        .map(|n| n.parse().unwrap())
+        .collect();
+    let [before, after, per_sec] = numbers[..] else {
+        panic!("unexpected output: {stdout}")
+    };
+    let share = (after - before) / per_sec / 5.0;
+    assert!(
+        share <= 0.01,
+        "an idle window used {:.1}% of a core",
+        share * 100.0
+    );
+}
