@@ -237,34 +237,6 @@ impl Cone {
         self.epoch
     }
 
-    /// Health only: the units down with `damaged` damaged, written to
-    /// `out` sorted (those down with nothing failed included); the working
-    /// copy is restored after.
-    fn down_only(
-        &mut self,
-        c: &Compact,
-        ix: &Index,
-        damaged: &[(u32, Damage)],
-        already_down: &[u32],
-        out: &mut Vec<u32>,
-    ) {
-        self.spread_down(c, ix, damaged);
-        out.clear();
-        out.extend_from_slice(already_down);
-        out.extend_from_slice(&self.down);
-        out.sort_unstable();
-        out.dedup();
-        let (w, b) = (&mut self.work, &self.base);
-        for u in damaged
-            .iter()
-            .map(|&(u, _)| u)
-            .chain(self.down.iter().copied())
-        {
-            w.damage[u as usize] = b.damage[u as usize];
-            w.down[u as usize] = b.down[u as usize];
-        }
-    }
-
     /// Health: down spreads from the damaged units to their callers
     /// (recorded in `down`).
     fn spread_down(&mut self, c: &Compact, ix: &Index, damaged: &[(u32, Damage)]) {
@@ -665,25 +637,78 @@ pub fn dependency_graph(c: &Compact) -> DependencyGraph {
 
 /// The reachability part of [`sweep`]: for every single failure of
 /// [`elements`] (in that order), the units down once failover is done,
-/// sorted. Each failure costs only its cone (the units it takes down and
-/// their callers); one thread, so that it compares with the single-threaded
-/// peers.
+/// sorted. Each failure costs only its cone: a unit going down counts down
+/// the healthy targets left to each hard call that may route to it, and
+/// its caller goes down when a count reaches zero. One thread, so that it
+/// compares with the single-threaded peers.
 pub fn down_sets(c: &Compact) -> Vec<(Element, Vec<u32>)> {
     let elements = elements(c);
     let resolved = resolve(c, &elements);
     let ix = Index::new(c);
     let mut worker = Worker::new(c);
+    let base = &worker.failed_over.base;
     let already_down: Vec<u32> = (0..c.units.len() as u32)
-        .filter(|&u| worker.failed_over.base.down[u as usize].is_some())
+        .filter(|&u| base.down[u as usize].is_some())
         .collect();
+    // By target: its call when that call is a hard one, else u32::MAX.
+    let mut hard_call = vec![u32::MAX; c.targets.len()];
+    // By call: targets whose unit is up with nothing failed.
+    let mut alive = vec![0u32; c.calls.len()];
+    for (ci, call) in c.calls.iter().enumerate() {
+        if !call.is_critical() {
+            continue;
+        }
+        for p in call.parts.clone() {
+            for t in c.parts[p as usize].targets.clone() {
+                hard_call[t as usize] = ci as u32;
+                if base.down[c.targets[t as usize].unit as usize].is_none() {
+                    alive[ci] += 1;
+                }
+            }
+        }
+    }
+    let base_alive = alive.clone();
+    let mut down = vec![false; c.units.len()];
+    for &u in &already_down {
+        down[u as usize] = true;
+    }
+    let (mut stack, mut newly, mut touched) = (Vec::new(), Vec::new(), Vec::new());
     let mut out = Vec::with_capacity(elements.len());
-    let mut down = Vec::new();
     for (el, &r) in elements.into_iter().zip(&resolved) {
         worker.damage(c, &[r]);
-        worker
-            .failed_over
-            .down_only(c, &ix, &worker.damaged, &already_down, &mut down);
-        out.push((el, down.clone()));
+        for &(u, d) in &worker.damaged {
+            if d.down.is_some() && !down[u as usize] {
+                down[u as usize] = true;
+                newly.push(u);
+                stack.push(u);
+            }
+        }
+        while let Some(v) = stack.pop() {
+            for (t, u) in ix.callers(v as usize) {
+                let ci = hard_call[t as usize];
+                if ci == u32::MAX {
+                    continue;
+                }
+                touched.push(ci);
+                alive[ci as usize] -= 1;
+                if alive[ci as usize] == 0 && !down[u as usize] {
+                    down[u as usize] = true;
+                    newly.push(u);
+                    stack.push(u);
+                }
+            }
+        }
+        let mut set = Vec::with_capacity(already_down.len() + newly.len());
+        set.extend_from_slice(&already_down);
+        set.extend_from_slice(&newly);
+        set.sort_unstable();
+        out.push((el, set));
+        for u in newly.drain(..) {
+            down[u as usize] = false;
+        }
+        for ci in touched.drain(..) {
+            alive[ci as usize] = base_alive[ci as usize];
+        }
     }
     out
 }
