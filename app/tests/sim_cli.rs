@@ -108,6 +108,34 @@ fn availability_is_reported_with_its_method() {
     );
 }
 
+/// Monte Carlo that sees no failure reports the bound it can defend, not
+/// 100% and the 16-nines cap.
+#[test]
+fn availability_without_a_failure_seen_reports_its_lower_bound() {
+    let args = [
+        "availability",
+        "templates/active-active.json",
+        "--trials",
+        "10000",
+    ];
+    let out = topoplan(&args);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let t = text(&out);
+    let mut json_args = args.to_vec();
+    json_args.push("--json");
+    let v: serde_json::Value = serde_json::from_slice(&topoplan(&json_args).stdout).expect("JSON");
+    assert_eq!(v["figure"]["availability"], 1.0, "{v}");
+    let low = v["low"].as_f64().expect("low");
+    assert!(low < 1.0, "{v}");
+    let floor = (low * 1e6).floor() / 1e4;
+    assert!(
+        t.contains(&format!("no failure in 10000 trials: at least {floor:.4}%")),
+        "{t}"
+    );
+    assert!(t.contains("downtime: at most "), "{t}");
+    assert!(!t.contains("16.00 nines"), "{t}");
+}
+
 #[test]
 fn bad_input_exits_2_with_the_reason() {
     let out = topoplan(&[

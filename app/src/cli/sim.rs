@@ -231,7 +231,7 @@ pub(super) fn availability(
     as_json: bool,
     out: &mut dyn std::io::Write,
 ) -> anyhow::Result<ExitCode> {
-    use topoplan_core::availability::{format_duration, topology};
+    use topoplan_core::availability::{Figure, format_duration, topology};
     let t = load_valid(path)?;
     let options = topology::Options {
         monte_carlo: trials.is_some(),
@@ -256,23 +256,41 @@ pub(super) fn availability(
             high,
         } => format!(
             "Monte Carlo, {trials} trials, seed {seed}: 95% interval {:.4}% – {:.4}%",
-            low * 100.0,
-            high * 100.0
+            (low * 1e6).floor() / 1e4,
+            (high * 1e6).ceil() / 1e4
         ),
     };
+    // No failure seen: the point estimate is 100% (16 nines, the cap),
+    // which says nothing; the interval's low end is what was shown.
+    let unseen = match a.method {
+        topology::Method::MonteCarlo { low, .. } if f.unavailability() <= 0.0 => {
+            Some(Figure::new(low))
+        }
+        _ => None,
+    };
+    let (headline, shown, bound) = match (unseen, a.method) {
+        (Some(low), topology::Method::MonteCarlo { trials, .. }) => (
+            format!(
+                "no failure in {trials} trials: at least {:.4}% ({:.2} nines) with 95% confidence",
+                (low.availability() * 1e6).floor() / 1e4,
+                low.nines()
+            ),
+            low,
+            "at most ",
+        ),
+        _ => (
+            format!("availability {} ({:.2} nines)", f.percent_text(), f.nines()),
+            f,
+            "",
+        ),
+    };
+    let _ = writeln!(s, "{}: {headline}, {how}", path.display());
     let _ = writeln!(
         s,
-        "{}: availability {:.4}% ({:.2} nines), {how}",
-        path.display(),
-        f.percent(),
-        f.nines()
-    );
-    let _ = writeln!(
-        s,
-        "downtime: {} per year, {} per month; SLO {:.3}%",
-        format_duration(f.downtime_per_year_secs()),
-        format_duration(f.downtime_per_month_secs()),
-        t.meta().slo.availability * 100.0
+        "downtime: {bound}{} per year, {} per month; SLO {}",
+        format_duration(shown.downtime_per_year_secs()),
+        format_duration(shown.downtime_per_month_secs()),
+        Figure::new(t.meta().slo.availability).percent_text()
     );
     let _ = writeln!(s, "{} components, {} gates", a.components, a.gates);
     for note in &a.assumptions {
