@@ -6,6 +6,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
+use topoplan_core::availability::format_duration;
 use topoplan_core::sim::{self, NodeState, Outcome, Scenario, SpofReport, SweepRow};
 
 use super::document::{load_valid, write_json};
@@ -16,23 +17,6 @@ fn pct(v: f64) -> String {
         format!("{p:.3}%")
     } else {
         format!("{p:.1}%")
-    }
-}
-
-/// `12 s`, `5 min 30 s`, `1 h 2 min`.
-pub(super) fn duration(secs: f64) -> String {
-    let s = secs.round().max(0.0);
-    #[expect(
-        clippy::cast_possible_truncation,
-        clippy::cast_sign_loss,
-        reason = "rounded and non-negative; recovery times are minutes"
-    )]
-    let s = s.min(1e9) as u64;
-    match (s / 3600, (s % 3600) / 60, s % 60) {
-        (0, 0, s) => format!("{s} s"),
-        (0, m, 0) => format!("{m} min"),
-        (0, m, s) => format!("{m} min {s} s"),
-        (h, m, _) => format!("{h} h {m} min"),
     }
 }
 
@@ -65,7 +49,11 @@ fn render_outcome(file: &str, o: &Outcome) -> String {
     );
     match o.recovery_secs {
         Some(secs) => {
-            let _ = writeln!(s, "recovery: back to baseline after {}", duration(secs));
+            let _ = writeln!(
+                s,
+                "recovery: back to baseline after {}",
+                format_duration(secs)
+            );
         }
         None => {
             let _ = writeln!(
@@ -86,7 +74,7 @@ fn render_outcome(file: &str, o: &Outcome) -> String {
         let _ = writeln!(
             s,
             "  {:>12}  {:>8}  {what}",
-            duration(p.at_secs),
+            format_duration(p.at_secs),
             pct(p.served)
         );
     }
@@ -231,7 +219,7 @@ pub(super) fn availability(
     as_json: bool,
     out: &mut dyn std::io::Write,
 ) -> anyhow::Result<ExitCode> {
-    use topoplan_core::availability::{Figure, format_duration, topology};
+    use topoplan_core::availability::{Figure, topology};
     let t = load_valid(path)?;
     let options = topology::Options {
         monte_carlo: trials.is_some(),
