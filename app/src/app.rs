@@ -1171,6 +1171,8 @@ impl TopoplanApp {
             actions.extend(out.actions);
             if let Some(toggle) = &out.toggle {
                 self.what_if.toggle(self.doc.topology(), toggle);
+                // The simulation starts next frame.
+                ui.ctx().request_repaint();
             }
             if let Some(m) = out.message {
                 self.say(m, true);

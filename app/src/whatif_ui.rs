@@ -200,6 +200,13 @@ impl<T: Send + 'static> Background<T> {
         }
     }
 
+    /// No result for `now`, and nothing computing one.
+    fn idle(&self, now: At) -> bool {
+        self.job.is_none()
+            && self.stopped != Some(now)
+            && self.result.as_ref().is_none_or(|(at, _)| *at != now)
+    }
+
     fn stop(&mut self) {
         if let Some((at, job, _)) = self.job.take() {
             job.cancel();
@@ -228,6 +235,9 @@ pub struct WhatIfPanel {
     prepared: Option<Arc<Prepared>>,
     job: Option<((At, u64), Job<Simulated>)>,
     shown: Option<Simulated>,
+    /// The scenario job that failed (its thread ended without a result, or
+    /// could not start), and why: not started again for the same request.
+    failed: Option<((At, u64), String)>,
     /// What the canvas draws: `shown`'s states and the current scenario's
     /// failed elements.
     health: HealthMap,
@@ -350,7 +360,11 @@ impl WhatIfPanel {
                 .shown
                 .as_ref()
                 .is_some_and(|s| s.prepared.at == now && s.generation == self.generation);
-            if !fresh && self.job.is_none() {
+            let failed = self
+                .failed
+                .as_ref()
+                .is_some_and(|(request, _)| *request == (now, self.generation));
+            if !fresh && !failed && self.job.is_none() {
                 self.start_scenario(ctx, topology, now);
             }
         }
@@ -389,12 +403,11 @@ impl WhatIfPanel {
                 self.shown = Some(simulated);
             }
             Poll::Lost => {
-                self.job = None;
-                // Keep what is on screen; say so in the panel.
-                if let Some(s) = &mut self.shown {
-                    s.outcome = Err("the simulation stopped unexpectedly".to_owned());
-                    s.generation = self.generation;
-                }
+                // Not retried for the same revision and scenario; the panel
+                // says so over what stays on screen.
+                self.failed = self.job.take().map(|(request, _)| {
+                    (request, "the simulation stopped unexpectedly".to_owned())
+                });
             }
         }
     }
@@ -414,9 +427,10 @@ impl WhatIfPanel {
         match Job::spawn("what-if", ctx, work) {
             Ok(job) => self.job = Some(((now, generation), job)),
             Err(e) => {
-                if let Some(s) = &mut self.shown {
-                    s.outcome = Err(format!("cannot start the simulation: {e}"));
-                }
+                self.failed = Some((
+                    (now, generation),
+                    format!("cannot start the simulation: {e}"),
+                ));
             }
         }
     }
@@ -448,7 +462,24 @@ impl WhatIfPanel {
                 ui.add_space(8.0);
                 self.availability_ui(ui, topology, now);
             });
+        // What changed this frame (a preset, a row, the tab just opened)
+        // starts its job in the next one: ask for it.
+        if errors == 0 && self.waiting_to_start(now) {
+            ui.ctx().request_repaint();
+        }
         out
+    }
+
+    /// A result is missing and nothing computes it yet.
+    fn waiting_to_start(&self, now: At) -> bool {
+        let request = (now, self.generation);
+        let scenario = self.job.is_none()
+            && self.failed.as_ref().is_none_or(|(r, _)| *r != request)
+            && self
+                .shown
+                .as_ref()
+                .is_none_or(|s| (s.prepared.at, s.generation) != request);
+        scenario || self.sweep.idle(now) || self.availability.idle(now)
     }
 
     /// The failures, presets, and the hint.
@@ -519,6 +550,15 @@ impl WhatIfPanel {
     }
 
     fn outcome_ui(&self, ui: &mut Ui, topology: &Topology, now: At, out: &mut WhatIfOutput) {
+        if let Some(((at, generation), why)) = &self.failed
+            && *at == now
+            && *generation == self.generation
+        {
+            ui.colored_label(
+                ui.visuals().error_fg_color,
+                format!("Cannot simulate: {why}"),
+            );
+        }
         let Some(shown) = &self.shown else {
             ui.horizontal(|ui| {
                 ui.spinner();

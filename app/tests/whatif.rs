@@ -220,3 +220,20 @@ fn the_availability_readout_is_the_engines() {
     h.get_by_label(&a.figure.percent_text());
     h.get_by_label_contains(&format!("{:.2} nines", a.figure.nines()));
 }
+
+#[test]
+fn a_document_with_errors_is_not_simulated_and_says_why() {
+    let mut h = open("three-tier");
+    // A service in no region is an error.
+    h.get_by_label("Service").click();
+    h.run();
+    h.get_by_role_and_label(egui::accesskit::Role::CheckBox, "us-east-1")
+        .click();
+    h.run();
+    assert!(!h.state().document().last_report().is_ok());
+    h.get_by_label("What-if").click();
+    h.run();
+    settle(&mut h);
+    h.get_by_label_contains("the simulation needs a valid design");
+    assert!(h.state().what_if().health().is_none());
+}
