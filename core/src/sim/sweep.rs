@@ -13,6 +13,8 @@
 //! the *double faults*: pairs below the SLO whose members are not SPOFs on
 //! their own.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use petgraph::stable_graph::NodeIndex;
 use serde::Serialize;
 
@@ -457,21 +459,38 @@ impl Worker {
 /// Runs `f` over `0..n` on every core, each with its own [`Worker`] and
 /// every `workers`-th index (so uneven items, like the rows of the pair
 /// triangle, spread evenly); results in index order.
-fn parallel<T: Send>(c: &Compact, n: usize, f: impl Fn(&mut Worker, usize) -> T + Sync) -> Vec<T> {
+/// After each index, `tick(i)` says whether to go on: once it says no,
+/// every worker stops and the result is `None`.
+fn parallel<T: Send>(
+    c: &Compact,
+    n: usize,
+    f: impl Fn(&mut Worker, usize) -> T + Sync,
+    tick: &(dyn Fn(usize) -> bool + Sync),
+) -> Option<Vec<T>> {
     let workers = std::thread::available_parallelism()
         .map_or(1, std::num::NonZeroUsize::get)
         .clamp(1, 16)
         .min(n.max(1));
     let template = Worker::new(c);
+    let stopped = AtomicBool::new(false);
     let mut out: Vec<(usize, T)> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..workers)
             .map(|w| {
                 let mut worker = template.clone();
-                let f = &f;
+                let (f, stopped) = (&f, &stopped);
                 s.spawn(move || {
                     (w..n)
                         .step_by(workers)
-                        .map(|i| (i, f(&mut worker, i)))
+                        .map_while(|i| {
+                            if stopped.load(Ordering::Relaxed) {
+                                return None;
+                            }
+                            let t = f(&mut worker, i);
+                            if !tick(i) {
+                                stopped.store(true, Ordering::Relaxed);
+                            }
+                            Some((i, t))
+                        })
                         .collect::<Vec<_>>()
                 })
             })
@@ -481,8 +500,11 @@ fn parallel<T: Send>(c: &Compact, n: usize, f: impl Fn(&mut Worker, usize) -> T 
             .flat_map(|h| h.join().unwrap_or_default())
             .collect()
     });
+    if stopped.into_inner() {
+        return None;
+    }
     out.sort_by_key(|(i, _)| *i);
-    out.into_iter().map(|(_, t)| t).collect()
+    Some(out.into_iter().map(|(_, t)| t).collect())
 }
 
 /// Sweeps a topology: every single failure, and every pair when `pairs`.
@@ -493,6 +515,22 @@ pub fn sweep(topology: &Topology, pairs: bool) -> SpofReport {
 
 /// [`sweep`] on a compact graph built by the caller.
 pub fn sweep_compact(c: &Compact, pairs: bool) -> SpofReport {
+    match sweep_compact_with(c, pairs, &|_| true) {
+        Some(report) => report,
+        // A sweep whose progress callback always says "go on" finishes.
+        None => unreachable!("a sweep that is never stopped returned no report"),
+    }
+}
+
+/// [`sweep_compact`], telling `progress` (from the sweep's threads) how
+/// many more scenarios are done: first the [`elements`] one by one, then
+/// the pairs. When `progress` returns `false` the sweep stops soon after
+/// and returns `None` (a window's Stop button).
+pub fn sweep_compact_with(
+    c: &Compact,
+    pairs: bool,
+    progress: &(dyn Fn(u64) -> bool + Sync),
+) -> Option<SpofReport> {
     let elements = elements(c);
     let resolved = resolve(c, &elements);
     let ix = Index::new(c);
@@ -507,7 +545,12 @@ pub fn sweep_compact(c: &Compact, pairs: bool) -> SpofReport {
         lost_until_recovery: (baseline - served).max(0.0),
         spof: below(recovered),
     };
-    let results = parallel(c, elements.len(), |w, i| w.run(c, &ix, &[resolved[i]]));
+    let results = parallel(
+        c,
+        elements.len(),
+        |w, i| w.run(c, &ix, &[resolved[i]]),
+        &|_| progress(1),
+    )?;
     let mut singles: Vec<SweepRow> = elements
         .iter()
         .zip(results)
@@ -520,18 +563,23 @@ pub fn sweep_compact(c: &Compact, pairs: bool) -> SpofReport {
         let candidates: Vec<usize> = (0..elements.len()).filter(|&i| !singles[i].spof).collect();
         let m = candidates.len();
         evaluated = (m * m.saturating_sub(1) / 2) as u64;
-        let found = parallel(c, m, |w, a| {
-            let mut hits = Vec::new();
-            for b in a + 1..m {
-                let (i, j) = (candidates[a], candidates[b]);
-                let set = [resolved[i], resolved[j]];
-                let (served, recovered) = w.run(c, &ix, &set);
-                if below(recovered) {
-                    hits.push((i, j, served, recovered));
+        let found = parallel(
+            c,
+            m,
+            |w, a| {
+                let mut hits = Vec::new();
+                for b in a + 1..m {
+                    let (i, j) = (candidates[a], candidates[b]);
+                    let set = [resolved[i], resolved[j]];
+                    let (served, recovered) = w.run(c, &ix, &set);
+                    if below(recovered) {
+                        hits.push((i, j, served, recovered));
+                    }
                 }
-            }
-            hits
-        });
+                hits
+            },
+            &|a| progress((m - a - 1) as u64),
+        )?;
         pair_rows = found
             .into_iter()
             .flatten()
@@ -540,13 +588,13 @@ pub fn sweep_compact(c: &Compact, pairs: bool) -> SpofReport {
     }
     rank(&mut singles);
     rank(&mut pair_rows);
-    SpofReport {
+    Some(SpofReport {
         baseline,
         threshold,
         singles,
         pairs_evaluated: evaluated,
         pairs: pair_rows,
-    }
+    })
 }
 
 fn rank(rows: &mut [SweepRow]) {
@@ -711,4 +759,45 @@ pub fn down_sets(c: &Compact) -> Vec<(Element, Vec<u32>)> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod progress {
+    use std::sync::atomic::AtomicU64;
+
+    use super::*;
+
+    fn compact() -> Compact {
+        let t = crate::templates::find("marketplace")
+            .and_then(|t| t.load().ok())
+            .unwrap_or_else(|| panic!("the marketplace template loads"));
+        Compact::build(&t)
+    }
+
+    #[test]
+    fn a_watched_sweep_counts_every_scenario_and_matches_the_plain_one() {
+        let c = compact();
+        let done = AtomicU64::new(0);
+        let report = sweep_compact_with(&c, true, &|n| {
+            done.fetch_add(n, Ordering::Relaxed);
+            true
+        });
+        assert_eq!(report.as_ref(), Some(&sweep_compact(&c, true)));
+        let singles = elements(&c).len() as u64;
+        let pairs = report.map_or(0, |r| r.pairs_evaluated);
+        assert_eq!(done.into_inner(), singles + pairs);
+    }
+
+    #[test]
+    fn a_sweep_told_to_stop_returns_nothing() {
+        let c = compact();
+        let calls = AtomicU64::new(0);
+        let report = sweep_compact_with(&c, false, &|_| {
+            calls.fetch_add(1, Ordering::Relaxed);
+            false
+        });
+        assert_eq!(report, None);
+        let workers = std::thread::available_parallelism().map_or(1, usize::from) as u64;
+        assert!(calls.into_inner() <= workers.min(16));
+    }
 }
