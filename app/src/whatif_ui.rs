@@ -30,7 +30,7 @@ use topoplan_core::sim::{
 
 use crate::canvas::Toggle;
 use crate::health::{Failed, Health, HealthMap, SiteHealth};
-use crate::jobs::{Job, Poll};
+use crate::jobs::{Job, Poll, Progress};
 
 /// `(document key, revision)`: what a result was computed for.
 type At = (u64, u64);
@@ -151,6 +151,8 @@ struct Background<T> {
     job: Option<Running<T>>,
     /// The user stopped it for this revision: do not start it again.
     stopped: Option<At>,
+    /// How far the job is, when it says.
+    fraction: Option<f32>,
 }
 
 impl<T> Default for Background<T> {
@@ -159,6 +161,7 @@ impl<T> Default for Background<T> {
             result: None,
             job: None,
             stopped: None,
+            fraction: None,
         }
     }
 }
@@ -173,11 +176,11 @@ impl<T: Send + 'static> Background<T> {
         what: &str,
         make: impl FnOnce() -> W,
     ) where
-        W: FnOnce() -> Result<T, String> + Send + 'static,
+        W: FnOnce(&Progress) -> Result<T, String> + Send + 'static,
     {
         if let Some((at, job, _)) = &self.job {
             match job.poll(ctx) {
-                Poll::Running { .. } => {}
+                Poll::Running { fraction } => self.fraction = fraction,
                 Poll::Done(result) => {
                     self.result = Some((*at, result));
                     self.job = None;
@@ -194,8 +197,11 @@ impl<T: Send + 'static> Background<T> {
             return;
         }
         let work = make();
-        match Job::spawn(what, ctx, move |_| work()) {
-            Ok(job) => self.job = Some((now, job, Instant::now())),
+        match Job::spawn(what, ctx, work) {
+            Ok(job) => {
+                self.job = Some((now, job, Instant::now()));
+                self.fraction = None;
+            }
             Err(e) => self.result = Some((now, Err(format!("cannot start the {what}: {e}")))),
         }
     }
@@ -368,13 +374,27 @@ impl WhatIfPanel {
                 self.start_scenario(ctx, topology, now);
             }
         }
-        self.sweep.update(ctx, wanted, "failure sweep", || {
-            let t = topology.clone();
-            move || Ok(sim::sweep(&t, false))
+        // The sweep waits for the revision's compact graph (built by the
+        // first scenario job, which it would otherwise slow down).
+        let prepared = self.prepared.clone().filter(|p| Some(p.at) == wanted);
+        let sweep_wanted = wanted.filter(|_| prepared.is_some());
+        self.sweep.update(ctx, sweep_wanted, "failure sweep", || {
+            move |progress: &Progress| {
+                let Some(p) = prepared else {
+                    return Err("no compact graph to sweep".to_owned());
+                };
+                let c = &p.compact;
+                progress.set_total(sim::sweep::elements(c).len() as u64);
+                sim::sweep::sweep_compact_with(c, false, &|n| {
+                    progress.advance(n);
+                    !progress.is_cancelled()
+                })
+                .ok_or_else(|| "the sweep was stopped".to_owned())
+            }
         });
         self.availability.update(ctx, wanted, "availability", || {
             let t = topology.clone();
-            move || Ok(availability::assess(&t, availability::Options::default()))
+            move |_: &Progress| Ok(availability::assess(&t, availability::Options::default()))
         });
     }
 
@@ -420,7 +440,7 @@ impl WhatIfPanel {
             Some(p) => Ok(p),
             None => Err(topology.clone()),
         };
-        let work = move |_: &crate::jobs::Progress| {
+        let work = move |_: &Progress| {
             let prepared = source.unwrap_or_else(|t| Arc::new(Prepared::new(now, &t)));
             simulate(prepared, generation, failures)
         };
@@ -654,14 +674,17 @@ impl WhatIfPanel {
         if let Some((_, _, started)) = &self.sweep.job {
             let secs = started.elapsed().as_secs();
             let mut stop = false;
+            ui.label(RichText::new("Failing every node, AZ and region in turn…").weak());
             ui.horizontal(|ui| {
-                ui.spinner();
-                ui.label(format!(
-                    "failing every node, AZ and region in turn… {secs} s"
-                ));
+                let fraction = self.sweep.fraction.unwrap_or(0.0);
+                ui.add(
+                    egui::ProgressBar::new(fraction)
+                        .desired_width(200.0)
+                        .text(format!("{:.0}% · {secs} s", fraction * 100.0)),
+                );
                 stop = ui
                     .small_button("Stop")
-                    .on_hover_text("Stop waiting for the sweep")
+                    .on_hover_text("Stop the sweep (Sweep again restarts it)")
                     .clicked();
             });
             if stop {
@@ -680,7 +703,7 @@ impl WhatIfPanel {
                 return;
             }
             None => {
-                if self.sweep.stopped == Some(now) && ui.button("Find them").clicked() {
+                if self.sweep.stopped == Some(now) && ui.button("Sweep again").clicked() {
                     self.sweep.stopped = None;
                 }
                 return;
