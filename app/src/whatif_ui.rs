@@ -1090,7 +1090,7 @@ fn timeline_plot(ui: &mut Ui, o: &Outcome, slo: f64) {
             legend_swatch(
                 ui,
                 Health::Ok.color(),
-                &format!("RTO: back to normal at {}", format_duration(secs)),
+                &format!("RTO {}", format_duration(secs)),
                 true,
             );
         }

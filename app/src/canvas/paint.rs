@@ -586,17 +586,22 @@ impl Paint<'_> {
             // Under a scenario the state replaces the steady-state load.
             let px = (10.5 * scale).max(9.5);
             if y + px < r.max.y - 2.0 {
-                self.painter.text(
-                    pos2(r.min.x + pad, y),
-                    Align2::LEFT_TOP,
+                let mut job = egui::text::LayoutJob::simple_singleline(
+                    // The share first: on a narrow box the state (also
+                    // told by the colour) is what the ellipsis cuts.
                     format!(
-                        "{} · {:.0}% served",
-                        site.health.label(),
-                        site.served_fraction * 100.0
+                        "{:.0}% served · {}",
+                        site.served_fraction * 100.0,
+                        site.health.label()
                     ),
                     FontId::proportional(px),
                     site.health.color(),
                 );
+                // Narrow boxes cut it with an ellipsis rather than overflow.
+                job.wrap = egui::text::TextWrapping::truncate_at_width(r.width() - 2.0 * pad);
+                let state = self.painter.layout_job(job);
+                self.painter
+                    .galley(pos2(r.min.x + pad, y), state, site.health.color());
             }
             self.az_chips(node, rect, lane);
             return;
