@@ -1089,8 +1089,13 @@ impl TopoplanApp {
         // pricing on a background thread).
         let valid = self.doc.report().is_ok();
         self.doc.load();
-        self.cost
-            .update(&ctx, self.doc.topology(), self.doc.key(), valid);
+        self.cost.update(
+            &ctx,
+            self.doc.topology(),
+            self.doc.key(),
+            valid,
+            self.tab == Tab::Cost,
+        );
         self.what_if.update(
             &ctx,
             self.doc.topology(),

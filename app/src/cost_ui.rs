@@ -17,12 +17,13 @@ use topoplan_core::availability::Figure;
 use topoplan_core::availability::modes::Assessed;
 use topoplan_core::availability::topology::Options;
 use topoplan_core::cost::{
-    self, Catalog, Category, Comparison, Estimate, LineItem, Recovery, Variant, format_usd,
+    self, Catalog, Category, Comparison, Estimate, LineItem, ModeAssessor, NoAssessment, Recovery,
+    Variant, format_usd,
 };
 use topoplan_core::model::Edit;
 
 use crate::edits::Labelled;
-use crate::jobs::{Job, Poll};
+use crate::jobs::{Background, Job, Poll};
 use crate::style;
 
 /// Everything the panel shows for one revision of the document.
@@ -41,12 +42,7 @@ pub struct Costing {
 /// `cost` and `cost --compare` print).
 pub fn price(topology: &Topology) -> Result<Costing, String> {
     let catalog = Catalog::embedded().map_err(|e| format!("price catalog: {e}"))?;
-    let comparison = cost::compare(
-        topology,
-        catalog,
-        &Assessed::new(topology, Options::default()),
-    )
-    .map_err(|e| e.to_string())?;
+    let comparison = cost::compare(topology, catalog, &NoAssessment).map_err(|e| e.to_string())?;
     let current = Variant::of(&topology.meta().deployment);
     let estimate = match comparison.rows.iter().find(|r| r.variant == current) {
         Some(row) => row.estimate.clone(),
@@ -80,6 +76,10 @@ pub struct CostPanel {
     priced_at: Option<(u64, u64)>,
     result: Option<Priced>,
     job: Option<((u64, u64), Job<Priced>)>,
+    /// Each mode's availability and recovery: slower than pricing (it
+    /// simulates every mode), so it has its own job and the prices show
+    /// first.
+    resilience: Background<Assessed>,
     show_all_nodes: bool,
 }
 
@@ -93,8 +93,17 @@ pub struct CostOutput {
 impl CostPanel {
     /// Starts pricing the document when it changed, and collects finished
     /// results. `valid`: the document has no errors (costing needs a
-    /// valid design).
-    pub fn update(&mut self, ctx: &egui::Context, topology: &Topology, key: u64, valid: bool) {
+    /// valid design). `visible`: the panel is on screen (the modes'
+    /// availability and recovery are computed only then; prices always, for
+    /// the inspector).
+    pub fn update(
+        &mut self,
+        ctx: &egui::Context,
+        topology: &Topology,
+        key: u64,
+        valid: bool,
+        visible: bool,
+    ) {
         let now = (key, topology.revision());
         if let Some((at, job)) = &self.job {
             match job.poll(ctx) {
@@ -123,11 +132,20 @@ impl CostPanel {
                 }
             }
         }
+        self.resilience.update(
+            ctx,
+            (valid && visible).then_some(now),
+            "mode assessment",
+            || {
+                let snapshot = topology.clone();
+                move |_: &crate::jobs::Progress| Ok(Assessed::new(&snapshot, Options::default()))
+            },
+        );
     }
 
     /// Whether pricing is under way (tests wait for it).
     pub fn is_busy(&self) -> bool {
-        self.job.is_some()
+        self.job.is_some() || self.resilience.job.is_some()
     }
 
     /// The result, if it is for this revision.
@@ -189,7 +207,8 @@ impl CostPanel {
                 ui.add_space(6.0);
                 breakdowns(ui, costing);
                 ui.add_space(6.0);
-                if let Some(edit) = modes(ui, topology, &costing.comparison) {
+                let resilience = self.resilience.current((key, topology.revision()));
+                if let Some(edit) = modes(ui, topology, &costing.comparison, resilience) {
                     out.edit = Some(edit);
                 }
                 ui.add_space(6.0);
@@ -335,7 +354,12 @@ fn bars(ui: &mut Ui, id: &str, rows: impl Iterator<Item = (String, f64)>, total:
 
 /// The deployment modes side by side: a stacked bar chart by category and
 /// a table; a button switches the document to a mode.
-fn modes(ui: &mut Ui, topology: &Topology, c: &Comparison) -> Option<Labelled> {
+fn modes(
+    ui: &mut Ui,
+    topology: &Topology,
+    c: &Comparison,
+    resilience: Option<&Assessed>,
+) -> Option<Labelled> {
     let mut edit = None;
     ui.strong("Deployment modes");
     let mut charts = Vec::new();
@@ -445,11 +469,8 @@ fn modes(ui: &mut Ui, topology: &Topology, c: &Comparison) -> Option<Labelled> {
                 ui.end_row();
             }
         });
-    if c.rows
-        .iter()
-        .any(|r| r.availability.is_some() || r.recovery.is_some())
-    {
-        ui.add_space(4.0);
+    ui.add_space(4.0);
+    if let Some(assessed) = resilience {
         egui::Grid::new("modes-resilience")
             .num_columns(3)
             .striped(true)
@@ -466,17 +487,26 @@ fn modes(ui: &mut Ui, topology: &Topology, c: &Comparison) -> Option<Labelled> {
                 ui.end_row();
                 for row in &c.rows {
                     ui.label(row.variant.short_label());
-                    match row.availability.map(Figure::new) {
+                    match assessed
+                        .availability(topology, row.variant)
+                        .map(Figure::new)
+                    {
                         Some(f) => ui.label(f.percent_text()).on_hover_text(f.short()),
                         None => ui.label("—"),
                     };
                     ui.label(
-                        row.recovery
+                        assessed
+                            .recovery(topology, row.variant)
                             .map_or_else(|| "—".to_owned(), Recovery::describe),
                     );
                     ui.end_row();
                 }
             });
+    } else {
+        ui.horizontal(|ui| {
+            ui.spinner();
+            ui.label(RichText::new("simulating each mode's availability and recovery…").weak());
+        });
     }
     for (variant, why) in &c.skipped {
         ui.label(

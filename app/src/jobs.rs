@@ -7,7 +7,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, TryRecvError, channel};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// What a running job can see: how to report progress and whether to stop.
 #[derive(Clone, Debug)]
@@ -115,6 +115,98 @@ impl<T> Drop for Job<T> {
     fn drop(&mut self) {
         // A job nobody will read stops working.
         self.progress.cancelled.store(true, Ordering::Relaxed);
+    }
+}
+
+/// A document and its revision: `(document key, revision)`.
+pub(crate) type Revision = (u64, u64);
+
+/// A background computation for one revision, and when it started.
+pub(crate) type Running<T> = (Revision, Job<Result<T, String>>, Instant);
+
+/// A computation for one revision of the document on a [`Job`]: its last
+/// result (for the revision it was computed at), the job computing the
+/// next, and whether the user stopped it.
+#[derive(Debug)]
+pub(crate) struct Background<T> {
+    pub(crate) result: Option<(Revision, Result<T, String>)>,
+    pub(crate) job: Option<Running<T>>,
+    /// The user stopped it for this revision: do not start it again.
+    pub(crate) stopped: Option<Revision>,
+    /// How far the job is, when it says.
+    pub(crate) fraction: Option<f32>,
+}
+
+impl<T> Default for Background<T> {
+    fn default() -> Self {
+        Self {
+            result: None,
+            job: None,
+            stopped: None,
+            fraction: None,
+        }
+    }
+}
+
+impl<T: Send + 'static> Background<T> {
+    /// Collects the result, and starts `make()`'s work for `now` when
+    /// there is none (`now`: `None` while nothing is wanted).
+    pub(crate) fn update<W>(
+        &mut self,
+        ctx: &egui::Context,
+        now: Option<Revision>,
+        what: &str,
+        make: impl FnOnce() -> W,
+    ) where
+        W: FnOnce(&Progress) -> Result<T, String> + Send + 'static,
+    {
+        if let Some((at, job, _)) = &self.job {
+            match job.poll(ctx) {
+                Poll::Running { fraction } => self.fraction = fraction,
+                Poll::Done(result) => {
+                    self.result = Some((*at, result));
+                    self.job = None;
+                }
+                Poll::Lost => {
+                    self.result = Some((*at, Err(format!("{what} stopped unexpectedly"))));
+                    self.job = None;
+                }
+            }
+        }
+        let Some(now) = now else { return };
+        let done = self.result.as_ref().is_some_and(|(at, _)| *at == now);
+        if done || self.job.is_some() || self.stopped == Some(now) {
+            return;
+        }
+        let work = make();
+        match Job::spawn(what, ctx, work) {
+            Ok(job) => {
+                self.job = Some((now, job, Instant::now()));
+                self.fraction = None;
+            }
+            Err(e) => self.result = Some((now, Err(format!("cannot start the {what}: {e}")))),
+        }
+    }
+
+    /// No result for `now`, and nothing computing one.
+    pub(crate) fn idle(&self, now: Revision) -> bool {
+        self.job.is_none()
+            && self.stopped != Some(now)
+            && self.result.as_ref().is_none_or(|(at, _)| *at != now)
+    }
+
+    pub(crate) fn stop(&mut self) {
+        if let Some((at, job, _)) = self.job.take() {
+            job.cancel();
+            self.stopped = Some(at);
+        }
+    }
+
+    pub(crate) fn current(&self, now: Revision) -> Option<&T> {
+        match &self.result {
+            Some((at, Ok(r))) if *at == now => Some(r),
+            _ => None,
+        }
     }
 }
 

@@ -14,7 +14,6 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
-use std::time::Instant;
 
 use egui::{Color32, RichText, Ui};
 use egui_plot::{HLine, HoverPosition, Line, LineStyle, Plot, VLine};
@@ -30,7 +29,7 @@ use topoplan_core::sim::{
 
 use crate::canvas::Toggle;
 use crate::health::{Failed, Health, HealthMap, SiteHealth};
-use crate::jobs::{Job, Poll, Progress};
+use crate::jobs::{Background, Job, Poll, Progress};
 
 /// `(document key, revision)`: what a result was computed for.
 type At = (u64, u64);
@@ -138,93 +137,6 @@ fn simulate(prepared: Arc<Prepared>, generation: u64, failures: Vec<Failure>) ->
         outcome,
         sites,
         affected,
-    }
-}
-
-/// A background computation for one revision, and when it started.
-type Running<T> = (At, Job<Result<T, String>>, Instant);
-
-/// What the panel computes in the background besides the scenario.
-#[derive(Debug)]
-struct Background<T> {
-    result: Option<(At, Result<T, String>)>,
-    job: Option<Running<T>>,
-    /// The user stopped it for this revision: do not start it again.
-    stopped: Option<At>,
-    /// How far the job is, when it says.
-    fraction: Option<f32>,
-}
-
-impl<T> Default for Background<T> {
-    fn default() -> Self {
-        Self {
-            result: None,
-            job: None,
-            stopped: None,
-            fraction: None,
-        }
-    }
-}
-
-impl<T: Send + 'static> Background<T> {
-    /// Collects the result, and starts `make()`'s work for `now` when
-    /// there is none (`now`: `None` while nothing is wanted).
-    fn update<W>(
-        &mut self,
-        ctx: &egui::Context,
-        now: Option<At>,
-        what: &str,
-        make: impl FnOnce() -> W,
-    ) where
-        W: FnOnce(&Progress) -> Result<T, String> + Send + 'static,
-    {
-        if let Some((at, job, _)) = &self.job {
-            match job.poll(ctx) {
-                Poll::Running { fraction } => self.fraction = fraction,
-                Poll::Done(result) => {
-                    self.result = Some((*at, result));
-                    self.job = None;
-                }
-                Poll::Lost => {
-                    self.result = Some((*at, Err(format!("{what} stopped unexpectedly"))));
-                    self.job = None;
-                }
-            }
-        }
-        let Some(now) = now else { return };
-        let done = self.result.as_ref().is_some_and(|(at, _)| *at == now);
-        if done || self.job.is_some() || self.stopped == Some(now) {
-            return;
-        }
-        let work = make();
-        match Job::spawn(what, ctx, work) {
-            Ok(job) => {
-                self.job = Some((now, job, Instant::now()));
-                self.fraction = None;
-            }
-            Err(e) => self.result = Some((now, Err(format!("cannot start the {what}: {e}")))),
-        }
-    }
-
-    /// No result for `now`, and nothing computing one.
-    fn idle(&self, now: At) -> bool {
-        self.job.is_none()
-            && self.stopped != Some(now)
-            && self.result.as_ref().is_none_or(|(at, _)| *at != now)
-    }
-
-    fn stop(&mut self) {
-        if let Some((at, job, _)) = self.job.take() {
-            job.cancel();
-            self.stopped = Some(at);
-        }
-    }
-
-    fn current(&self, now: At) -> Option<&T> {
-        match &self.result {
-            Some((at, Ok(r))) if *at == now => Some(r),
-            _ => None,
-        }
     }
 }
 

@@ -656,6 +656,8 @@ fn the_cost_panel_shows_the_same_total_as_the_cost_engine_and_updates_with_the_d
     settle(&mut h);
     h.get_by_label("Cost").click();
     h.run();
+    // The modes' availability and recovery are simulated once the tab is open.
+    settle(&mut h);
     let t = h.state().topology().clone();
     let expected = topoplan_core::cost::estimate(&t).unwrap().monthly_usd();
     // The headline, and the current mode's row of the comparison.
