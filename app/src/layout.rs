@@ -27,6 +27,9 @@ pub const BAND_H: f32 = 72.0;
 pub const LANE_GAP: f32 = 28.0;
 pub const GLOBAL_NODE_H: f32 = 58.0;
 pub const BOX_INSET: f32 = 7.0;
+/// The most the bands (and global boxes) are stretched to fill a view
+/// taller than the diagram: past this, boxes become pillars.
+pub const MAX_STRETCH: f32 = 1.75;
 
 /// Per (lane, tier): the vertical spans taken in each slot.
 type Taken = HashMap<(usize, usize), Vec<Vec<(f32, f32)>>>;
@@ -101,6 +104,9 @@ pub struct Layout {
     pub row_shift: Vec<f32>,
     /// Lanes per row (the lanes of row `r` are `r * lanes_per_row ..`).
     pub lanes_per_row: usize,
+    /// How much taller than [`BAND_H`] and [`GLOBAL_NODE_H`] bands and
+    /// global boxes are (see [`layout_stretched`]).
+    pub stretch: f32,
 }
 
 /// Distance from a point within which an edge counts as hit, in canvas units.
@@ -172,7 +178,34 @@ impl Layout {
     /// The vertical extent a node with `azs` in `lane` would have (for
     /// previews of a move before it is made).
     pub fn span_in(&self, lane: usize, node: &Node) -> Option<(f32, f32)> {
-        vertical_span(node, self.lanes.get(lane)?)
+        vertical_span(node, self.lanes.get(lane)?, self.stretch)
+    }
+
+    /// The stretch (see [`layout_stretched`]) at which this layout would be
+    /// `height` tall, within `1.0..=MAX_STRETCH` and rounded down to an
+    /// eighth (a view settling in size does not lay out again for every
+    /// pixel). Its width does not depend on the stretch. A wrapped layout
+    /// is not stretched: its rows are what makes its shape.
+    pub fn stretch_for_height(&self, height: f32) -> f32 {
+        if self.row_shift.len() > 1 {
+            return 1.0;
+        }
+        // Only bands and global boxes grow with the stretch; titles, gaps
+        // and insets do not.
+        let stretchy: f32 = self
+            .lanes
+            .iter()
+            .map(|l| match l.region {
+                None => GLOBAL_NODE_H * self.stretch,
+                Some(_) => l.bands.iter().map(|b| b.rect.height()).sum(),
+            })
+            .sum();
+        if stretchy <= 0.0 {
+            return 1.0;
+        }
+        let fixed = self.bounds.height() - stretchy;
+        let wanted = self.stretch * (height - fixed) / stretchy;
+        ((wanted * 8.0).floor() / 8.0).clamp(1.0, MAX_STRETCH)
     }
 }
 
@@ -271,14 +304,23 @@ pub fn depths(topology: &Topology) -> HashMap<NodeIndex, usize> {
 
 /// Lays the document out. Nodes with a saved `position` keep its x.
 pub fn layout(topology: &Topology) -> Layout {
+    layout_stretched(topology, 1.0)
+}
+
+/// Lays the document out with bands `stretch` times [`BAND_H`] tall (and
+/// global boxes `stretch` times [`GLOBAL_NODE_H`]): the canvas stretches a
+/// diagram wider than the view so it fills the view's height (taller boxes
+/// leave room for names and per-AZ figures) instead of floating in a strip.
+pub fn layout_stretched(topology: &Topology, stretch: f32) -> Layout {
+    let stretch = stretch.clamp(1.0, MAX_STRETCH);
     let depth = depths(topology);
-    let mut lanes = lanes(topology);
+    let mut lanes = lanes(topology, stretch);
 
     // The vertical extent of each node in each lane it appears in.
     let mut spans: Vec<(NodeIndex, usize, f32, f32)> = Vec::new();
     for (ix, node) in topology.nodes_indexed() {
         for (lane_ix, lane) in lanes.iter().enumerate() {
-            if let Some((y0, y1)) = vertical_span(node, lane) {
+            if let Some((y0, y1)) = vertical_span(node, lane, stretch) {
                 spans.push((ix, lane_ix, y0, y1));
             }
         }
@@ -418,6 +460,7 @@ pub fn layout(topology: &Topology) -> Layout {
         bounds,
         row_shift,
         lanes_per_row,
+        stretch,
     };
     layout.routes = routes(topology, &layout);
     layout.replica_links = replica_links(topology, &layout);
@@ -541,7 +584,8 @@ fn replica_links(topology: &Topology, layout: &Layout) -> Vec<(usize, usize)> {
 /// The lanes, top to bottom: the global lane (when a global node exists or
 /// there are no regions), then one per region with a band per AZ and a
 /// regional band when regional services run there. Widths are set later.
-fn lanes(topology: &Topology) -> Vec<Lane> {
+fn lanes(topology: &Topology, stretch: f32) -> Vec<Lane> {
+    let band_h = BAND_H * stretch;
     let meta = topology.meta();
     let has_global = topology.nodes().any(|n| n.kind().is_global());
     let primary = meta.primary_region().map(|r| r.id.clone());
@@ -550,7 +594,10 @@ fn lanes(topology: &Topology) -> Vec<Lane> {
     if has_global || meta.regions.is_empty() {
         let rect = Rect::from_min_size(
             pos2(0.0, y),
-            vec2(0.0, LANE_TITLE_H + GLOBAL_NODE_H + 2.0 * BOX_INSET),
+            vec2(
+                0.0,
+                LANE_TITLE_H + GLOBAL_NODE_H * stretch + 2.0 * BOX_INSET,
+            ),
         );
         lanes.push(Lane {
             region: None,
@@ -568,9 +615,9 @@ fn lanes(topology: &Topology) -> Vec<Lane> {
         for az in &region.azs {
             bands.push(Band {
                 az: Some(az.clone()),
-                rect: Rect::from_min_size(pos2(0.0, y), vec2(0.0, BAND_H)),
+                rect: Rect::from_min_size(pos2(0.0, y), vec2(0.0, band_h)),
             });
-            y += BAND_H;
+            y += band_h;
         }
         let has_regional = topology
             .nodes()
@@ -578,9 +625,9 @@ fn lanes(topology: &Topology) -> Vec<Lane> {
         if has_regional || region.azs.is_empty() {
             bands.push(Band {
                 az: None,
-                rect: Rect::from_min_size(pos2(0.0, y), vec2(0.0, BAND_H)),
+                rect: Rect::from_min_size(pos2(0.0, y), vec2(0.0, band_h)),
             });
-            y += BAND_H;
+            y += band_h;
         }
         let inactive = meta.deployment.mode == DeploymentMode::Single
             && primary.as_deref() != Some(region.id.as_str());
@@ -606,11 +653,11 @@ fn to_f32(v: f64) -> f32 {
 }
 
 /// Where `node` is drawn vertically in `lane`, if it appears there.
-fn vertical_span(node: &Node, lane: &Lane) -> Option<(f32, f32)> {
+fn vertical_span(node: &Node, lane: &Lane, stretch: f32) -> Option<(f32, f32)> {
     let Some(region) = &lane.region else {
         return node.kind().is_global().then(|| {
             let top = lane.rect.min.y + LANE_TITLE_H + BOX_INSET;
-            (top, top + GLOBAL_NODE_H)
+            (top, top + GLOBAL_NODE_H * stretch)
         });
     };
     let azs = node.placement.get(region)?;

@@ -41,17 +41,35 @@ impl Camera {
         Rect::from_min_max(self.to_canvas(r.min), self.to_canvas(r.max))
     }
 
+    /// Space kept around a fitted diagram, in screen pixels.
+    const FIT_MARGIN: f32 = 16.0;
+    /// A fit never zooms in further: a small diagram is not blown up.
+    const FIT_MAX_SCALE: f32 = 1.5;
+
+    /// The part of `viewport` a fitted diagram may take.
+    fn fit_area(viewport: Rect) -> Vec2 {
+        (viewport.size() - Vec2::splat(2.0 * Self::FIT_MARGIN)).max(Vec2::splat(1.0))
+    }
+
     /// Shows all of `bounds` centred in `viewport`, with a margin.
     pub fn fit(&mut self, bounds: Rect, viewport: Rect) {
         if !bounds.is_positive() || !viewport.is_positive() {
             return;
         }
-        let margin = 24.0;
-        let avail = (viewport.size() - Vec2::splat(2.0 * margin)).max(Vec2::splat(1.0));
+        let avail = Self::fit_area(viewport);
         self.scale = (avail.x / bounds.width())
             .min(avail.y / bounds.height())
-            .clamp(Self::MIN_SCALE, 1.5);
+            .clamp(Self::MIN_SCALE, Self::FIT_MAX_SCALE);
         self.offset = viewport.center().to_vec2() - bounds.center().to_vec2() * self.scale;
+    }
+
+    /// How tall (canvas units) a diagram `width` units wide can be and
+    /// still be fitted in `viewport` at the scale its width allows: the
+    /// height that fills the view instead of leaving bands above and below.
+    pub fn fit_height(width: f32, viewport: Rect) -> f32 {
+        let avail = Self::fit_area(viewport);
+        let scale = (avail.x / width.max(1.0)).clamp(Self::MIN_SCALE, Self::FIT_MAX_SCALE);
+        avail.y / scale
     }
 
     /// Zooms by `factor`, keeping the canvas point under `anchor` (a screen
@@ -100,5 +118,18 @@ mod tests {
         camera.fit(bounds, viewport);
         let shown = camera.rect_to_screen(bounds);
         assert!(viewport.contains_rect(shown), "{shown:?}");
+    }
+
+    #[test]
+    fn a_diagram_as_tall_as_fit_height_fills_the_view_both_ways() {
+        let viewport = Rect::from_min_size(pos2(0.0, 40.0), vec2(1000.0, 600.0));
+        let height = Camera::fit_height(2000.0, viewport);
+        let bounds = Rect::from_min_size(pos2(0.0, 0.0), vec2(2000.0, height));
+        let mut camera = Camera::default();
+        camera.fit(bounds, viewport);
+        let shown = camera.rect_to_screen(bounds);
+        assert!(viewport.contains_rect(shown.shrink(0.01)), "{shown:?}");
+        assert!((shown.width() - (1000.0 - 32.0)).abs() < 0.1, "{shown:?}");
+        assert!((shown.height() - (600.0 - 32.0)).abs() < 0.1, "{shown:?}");
     }
 }

@@ -11,6 +11,7 @@
 //! Canvas and screen coordinates meet in one place, [`Camera`].
 
 mod camera;
+mod label;
 mod paint;
 
 use std::sync::Arc;
@@ -99,6 +100,7 @@ enum Gesture {
 struct CachedLayout {
     key: u64,
     revision: u64,
+    stretch: f32,
     layout: Layout,
 }
 
@@ -112,9 +114,14 @@ pub struct Canvas {
     /// canvas changes size (panels settling, the window resized).
     fitted: Option<Rect>,
     cache: Option<CachedLayout>,
+    /// How much the layout's bands are stretched to fill the view's
+    /// height: chosen when the view is fitted, kept while the user pans,
+    /// zooms and edits (see [`layout::layout_stretched`]).
+    stretch: f32,
     gesture: Gesture,
-    /// `(document key, revision)` the gesture in progress started on.
-    gesture_at: (u64, u64),
+    /// `(document key, revision, stretch)` the gesture in progress started
+    /// on (a box index means nothing in another layout).
+    gesture_at: (u64, u64, u32),
     /// The screen rectangle of the canvas last frame.
     viewport: Rect,
     /// Where the context menu was opened (canvas point).
@@ -143,8 +150,9 @@ impl Canvas {
             fit_pending: true,
             fitted: None,
             cache: None,
+            stretch: 1.0,
             gesture: Gesture::Idle,
-            gesture_at: (0, 0),
+            gesture_at: (0, 0, 0),
             viewport: Rect::NOTHING,
             context_at: None,
             overview: None,
@@ -169,21 +177,41 @@ impl Canvas {
     /// The layout for this document version. `key` tells documents apart
     /// (revisions restart in every document).
     pub fn layout(&mut self, topology: &Topology, key: u64) -> &Layout {
-        let stale = self
-            .cache
-            .as_ref()
-            .is_none_or(|c| c.revision != topology.revision() || c.key != key);
+        if self.cache.as_ref().is_some_and(|c| c.key != key) {
+            // Another document: its stretch is chosen when it is fitted.
+            self.stretch = 1.0;
+        }
+        let stale = self.cache.as_ref().is_none_or(|c| {
+            c.revision != topology.revision()
+                || c.key != key
+                || c.stretch.to_bits() != self.stretch.to_bits()
+        });
         if stale {
             self.cache = Some(CachedLayout {
                 key,
                 revision: topology.revision(),
-                layout: layout::layout(topology),
+                stretch: self.stretch,
+                layout: layout::layout_stretched(topology, self.stretch),
             });
         }
         &self
             .cache
             .get_or_insert_with(|| unreachable!("filled above"))
             .layout
+    }
+
+    /// Fits the whole document in `viewport`: first the stretch that fills
+    /// the view's height at the scale the width allows (a wide diagram gets
+    /// taller lanes rather than empty bands above and below), then the
+    /// camera.
+    fn fit(&mut self, topology: &Topology, key: u64, viewport: Rect) {
+        let layout = self.layout(topology, key);
+        let height = Camera::fit_height(layout.bounds.width(), viewport);
+        self.stretch = layout.stretch_for_height(height);
+        let bounds = self.layout(topology, key).bounds;
+        self.camera.fit(bounds, viewport);
+        self.fit_pending = false;
+        self.fitted = Some(viewport);
     }
 
     /// Where a node's first box is on screen (for tests and tooltips).
@@ -277,9 +305,21 @@ impl Canvas {
         let viewport = response.rect;
         self.viewport = viewport;
         self.layout(topology, key);
+
+        // ---- Input, in a fixed order ------------------------------------
+        // 1. Fit, when asked for (first frame, new document, F key), and
+        //    again while the canvas settles in size until the user moves
+        //    the view. Fitting may lay the document out again (taller
+        //    bands), so it comes before anything reads the layout.
+        let refit = self.fitted.is_some_and(|r| r != viewport);
+        if (self.fit_pending || refit) && viewport.is_positive() {
+            self.fit(topology, key, viewport);
+        }
+        let camera_before = self.camera;
+
         // A gesture refers to boxes of the layout it started on: when the
         // document changed under it (an undo mid-drag), it is dropped.
-        let now = (key, topology.revision());
+        let now = (key, topology.revision(), self.stretch.to_bits());
         if self.gesture != Gesture::Idle && self.gesture_at != now {
             self.gesture = Gesture::Idle;
         }
@@ -296,21 +336,9 @@ impl Canvas {
             )
         });
         let space_pan = space_down && !ui.ctx().egui_wants_keyboard_input();
-        // Hit-testing uses the camera as the frame began.
+        // Hit-testing uses the camera as the frame began (after a fit).
         let camera = self.camera;
         let to_canvas = |p: Pos2| camera.to_canvas(p);
-
-        // ---- Input, in a fixed order ------------------------------------
-        // 1. Fit, when asked for (first frame, new document, F key), and
-        //    again while the canvas settles in size until the user moves
-        //    the view.
-        let refit = self.fitted.is_some_and(|r| r != viewport);
-        if (self.fit_pending || refit) && viewport.is_positive() {
-            self.camera.fit(layout.bounds, viewport);
-            self.fit_pending = false;
-            self.fitted = Some(viewport);
-        }
-        let camera_before = self.camera;
 
         // 2. A palette item dropped on the canvas adds a node there.
         if let Some(payload) = response.dnd_release_payload::<PaletteDrag>()
@@ -493,8 +521,9 @@ impl Canvas {
                 }
             } else if layout.hit_port(at, port_r).is_some() {
                 ui.ctx().set_cursor_icon(CursorIcon::Crosshair);
-            } else if layout.hit(at).is_some() {
+            } else if let Some(b) = layout.hit(at) {
                 ui.ctx().set_cursor_icon(CursorIcon::PointingHand);
+                node_tooltip(&response, topology, layout.boxes[b].node);
             }
         }
 
@@ -820,6 +849,26 @@ fn toggle_at(layout: &Layout, at: Pos2) -> Option<Toggle> {
     }
     let az = lane.bands.get(spot.band?)?.az.as_ref()?;
     Some(Toggle::Az(az.clone()))
+}
+
+/// The node under the pointer: its full name (a box may show it smaller,
+/// cut, or as its id), its id and what it is.
+fn node_tooltip(response: &egui::Response, topology: &Topology, node: NodeIndex) {
+    let Some(node) = topology.graph().node_weight(node) else {
+        return;
+    };
+    egui::Tooltip::for_enabled(response)
+        .at_pointer()
+        .gap(12.0)
+        .show(|ui| {
+            ui.set_max_width(320.0);
+            ui.strong(&node.name);
+            ui.label(
+                egui::RichText::new(format!("{} · {}", node.id, crate::style::badge(node)))
+                    .weak()
+                    .small(),
+            );
+        });
 }
 
 /// The state of the node under the pointer, and why (what-if mode).

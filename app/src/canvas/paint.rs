@@ -6,20 +6,21 @@
 //! icons and chips are skipped, and below [`CURVE_SCALE`] edges are straight
 //! lines without arrowheads (a 5,000-node overview is a pattern, not text).
 
+use std::borrow::Cow;
 use std::collections::HashSet;
-use std::fmt::Write as _;
 use std::sync::Arc;
 
 use egui::epaint::{CubicBezierShape, PathStroke};
+use egui::text::LayoutJob;
 use egui::{
-    Align2, Color32, CornerRadius, FontId, Mesh, Pos2, Rect, Shape, Stroke, StrokeKind, Vec2, pos2,
-    vec2,
+    Align2, Color32, CornerRadius, FontId, Galley, Mesh, Pos2, Rect, Shape, Stroke, StrokeKind,
+    Vec2, pos2, vec2,
 };
 use petgraph::stable_graph::NodeIndex;
 use topoplan_core::Topology;
 use topoplan_core::model::{Dependency, EdgeKind, Node, RegionRole, aws_regions};
 
-use super::{Camera, Overlay};
+use super::{Camera, Overlay, label};
 use crate::layout::{self, HEADER_W, LANE_TITLE_H, Layout, PORT_R};
 use crate::selection::Selection;
 use crate::style;
@@ -28,6 +29,10 @@ use crate::style;
 pub const DETAIL_SCALE: f32 = 0.3;
 /// Below this zoom, edges are straight lines without arrowheads.
 pub const CURVE_SCALE: f32 = 0.2;
+/// The smallest text of what a node runs in an AZ, in screen pixels.
+const CHIP_PX: f32 = 8.5;
+/// The smallest text of an edge's traffic label, in screen pixels.
+const EDGE_LABEL_PX: f32 = 8.5;
 
 /// What the gesture in progress looks like.
 #[derive(Debug, Default)]
@@ -44,6 +49,23 @@ pub struct Preview {
     pub wire: Option<(usize, Pos2)>,
     /// A rubber band (canvas).
     pub band: Option<Rect>,
+}
+
+/// A lane's title, laid out: painted after the edges.
+struct LaneTitle {
+    lane: usize,
+    /// Where it goes on screen, with a little margin.
+    patch: Rect,
+    galley: Arc<Galley>,
+    color: Color32,
+}
+
+/// A label measured and fitted (see [`Paint::measure`]).
+struct Measured<'t> {
+    text: Cow<'t, str>,
+    galley: Arc<Galley>,
+    pieces: Vec<label::Piece>,
+    fit: label::Fit,
 }
 
 /// How an edge is drawn beyond its kind.
@@ -75,6 +97,7 @@ impl Paint<'_> {
             .rect_filled(viewport, 0.0, style::canvas_background(self.visuals));
         let visible = self.camera.rect_to_canvas(viewport);
         self.lanes(visible);
+        let titles = self.lane_titles(visible);
         for ghost in &preview.ghosts {
             self.ghost(*ghost, preview.ghost_ok);
         }
@@ -89,9 +112,11 @@ impl Paint<'_> {
                 }
             }
         } else {
-            self.edges(visible, preview);
+            let labels = self.edges(visible, preview, &titles);
             self.replica_links(visible, preview);
+            self.paint_edge_labels(labels);
         }
+        self.paint_titles(titles);
         let hovered_box = hover.and_then(|p| self.layout.hit(p));
         for (i, node_box) in self.layout.boxes.iter().enumerate() {
             let rect = self.box_rect(i, preview);
@@ -142,19 +167,8 @@ impl Paint<'_> {
         b.rect.translate(vec2(preview.move_delta.x, dy))
     }
 
-    fn font(&self, size: f32) -> FontId {
-        FontId::proportional(size * self.camera.scale)
-    }
-
-    /// Text is skipped when it would be too small to read.
-    fn readable(&self, size: f32) -> bool {
-        size * self.camera.scale >= 5.0
-    }
-
     fn lanes(&self, visible: Rect) {
-        let text = self.visuals.text_color();
         let weak = self.visuals.weak_text_color();
-        let meta = self.topology.meta();
         for lane in &self.layout.lanes {
             if !lane.rect.intersects(visible) {
                 continue;
@@ -176,34 +190,6 @@ impl Paint<'_> {
             );
             if let Some(failed) = self.overlay.health.map(|h| &h.failed) {
                 self.failed_marks(lane, rect, failed);
-            }
-            let title = match &lane.region {
-                None if lane.row > 0 => "Global · continued".to_owned(),
-                None => "Global".to_owned(),
-                Some(id) => {
-                    let name = aws_regions::find(id).map_or("", |r| r.name);
-                    let role = meta.region(id).map_or("", |r| match r.role {
-                        RegionRole::Primary => "primary",
-                        RegionRole::Secondary => "secondary",
-                    });
-                    let unused = if lane.inactive {
-                        " · not used in single-region mode"
-                    } else {
-                        ""
-                    };
-                    let continued = if lane.row > 0 { " · continued" } else { "" };
-                    format!("{id}  ·  {name}  ·  {role}{unused}{continued}")
-                }
-            };
-            if LANE_TITLE_H * self.camera.scale >= 9.0 {
-                self.painter.text(
-                    self.camera
-                        .to_screen(lane.rect.min + vec2(12.0, LANE_TITLE_H / 2.0)),
-                    Align2::LEFT_CENTER,
-                    title,
-                    FontId::proportional((14.0 * self.camera.scale).max(11.0)),
-                    if lane.inactive { weak } else { text },
-                );
             }
             for band in &lane.bands {
                 let r = self.camera.rect_to_screen(band.rect);
@@ -233,6 +219,94 @@ impl Paint<'_> {
                 [pos2(x, top), pos2(x, rect.max.y)],
                 Stroke::new(1.0, style::band_line(self.visuals)),
             );
+        }
+    }
+
+    /// Each visible lane's title, laid out (painted by [`Self::paint_titles`]
+    /// over the edges, which keep their labels off them).
+    fn lane_titles(&self, visible: Rect) -> Vec<LaneTitle> {
+        if LANE_TITLE_H * self.camera.scale < 9.0 {
+            return Vec::new();
+        }
+        let text = self.visuals.text_color();
+        let weak = self.visuals.weak_text_color();
+        let meta = self.topology.meta();
+        let mut out = Vec::new();
+        for (i, lane) in self.layout.lanes.iter().enumerate() {
+            if !lane.rect.intersects(visible) {
+                continue;
+            }
+            let title = match &lane.region {
+                None if lane.row > 0 => "Global · continued".to_owned(),
+                None => "Global".to_owned(),
+                Some(id) => {
+                    let name = aws_regions::find(id).map_or("", |r| r.name);
+                    let role = meta.region(id).map_or("", |r| match r.role {
+                        RegionRole::Primary => "primary",
+                        RegionRole::Secondary => "secondary",
+                    });
+                    let unused = if lane.inactive {
+                        " · not used in single-region mode"
+                    } else {
+                        ""
+                    };
+                    let continued = if lane.row > 0 { " · continued" } else { "" };
+                    format!("{id}  ·  {name}  ·  {role}{unused}{continued}")
+                }
+            };
+            let color = if lane.inactive { weak } else { text };
+            let galley = self.painter.layout_no_wrap(
+                title,
+                FontId::proportional((14.0 * self.camera.scale).max(11.0)),
+                color,
+            );
+            let at = self
+                .camera
+                .to_screen(lane.rect.min + vec2(12.0, LANE_TITLE_H / 2.0));
+            let rect = Align2::LEFT_CENTER.anchor_size(at, galley.size());
+            out.push(LaneTitle {
+                lane: i,
+                patch: rect.expand2(vec2(4.0, 1.0)),
+                galley,
+                color,
+            });
+        }
+        out
+    }
+
+    /// The lanes' titles, over the edges that cross their title strips, on
+    /// a patch of the lane's own background so they stay legible.
+    fn paint_titles(&self, titles: Vec<LaneTitle>) {
+        let failed = self.overlay.health.map(|h| &h.failed);
+        for LaneTitle {
+            lane,
+            patch,
+            galley,
+            color,
+        } in titles
+        {
+            let lane = &self.layout.lanes[lane];
+            let corner = CornerRadius::same(3);
+            self.painter
+                .rect_filled(patch, corner, style::canvas_background(self.visuals));
+            self.painter.rect_filled(
+                patch,
+                corner,
+                style::lane_fill(self.visuals, lane.region.is_none(), lane.inactive),
+            );
+            if lane
+                .region
+                .as_ref()
+                .is_some_and(|r| failed.is_some_and(|f| f.regions.contains(r)))
+            {
+                self.painter.rect_filled(
+                    patch,
+                    corner,
+                    crate::health::Health::Down.color().gamma_multiply(0.14),
+                );
+            }
+            self.painter
+                .galley(patch.min + vec2(4.0, 1.0), galley, color);
         }
     }
 
@@ -279,9 +353,30 @@ impl Paint<'_> {
         );
     }
 
-    fn edges(&self, visible: Rect, preview: &Preview) {
+    /// The edges; returns their traffic labels, to paint over everything
+    /// drawn between boxes.
+    fn edges(
+        &self,
+        visible: Rect,
+        preview: &Preview,
+        titles: &[LaneTitle],
+    ) -> Vec<(Rect, Arc<Galley>)> {
         let g = self.topology.graph();
         let mut labelled = HashSet::new();
+        // Traffic labels: none where one would hide a box or a lane's
+        // title (painted after the edges, on screen) or another label.
+        let labels = self.overlay.load.filter(|_| self.camera.scale >= 0.45);
+        let hidden: Vec<Rect> = if labels.is_some() {
+            (0..self.layout.boxes.len())
+                .map(|i| self.box_rect(i, preview))
+                .filter(|r| r.intersects(visible))
+                .map(|r| self.camera.rect_to_screen(r))
+                .chain(titles.iter().map(|t| t.patch))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let mut placed = Vec::new();
         for route in &self.layout.routes {
             let moved = !preview.moving.is_empty()
                 && (preview
@@ -317,16 +412,16 @@ impl Paint<'_> {
                     passing,
                 },
             );
-            if let Some(load) = self.overlay.load
-                && self.camera.scale >= 0.45
+            if let Some(load) = labels
                 && labelled.insert(route.edge)
             {
                 let flow = load.edge(route.edge);
                 if flow.rates.total() >= 0.5 {
-                    self.edge_label(&points, flow);
+                    self.edge_label(&points, flow, &hidden, &mut placed);
                 }
             }
         }
+        placed
     }
 
     fn replica_links(&self, visible: Rect, preview: &Preview) {
@@ -413,31 +508,57 @@ impl Paint<'_> {
             .add(Shape::convex_polygon(arrow, color, Stroke::NONE));
     }
 
-    /// The traffic an edge carries at peak, at the curve's midpoint.
-    fn edge_label(&self, points: &[Pos2; 4], flow: topoplan_core::load::Flow) {
-        let mid = self.camera.to_screen(layout::bezier(points, 0.5));
-        let mut text = format!("{} rps", style::compact(flow.rates.total()));
-        if flow.cross_region_rps >= 0.5 {
-            let _ = write!(
-                text,
-                " · {} x-region",
-                style::compact(flow.cross_region_rps)
+    /// The edges' traffic labels, over every edge.
+    fn paint_edge_labels(&self, labels: Vec<(Rect, Arc<Galley>)>) {
+        let color = self.visuals.weak_text_color();
+        for (rect, galley) in labels {
+            self.painter.rect_filled(
+                rect,
+                CornerRadius::same(3),
+                style::canvas_background(self.visuals).gamma_multiply(0.9),
             );
-        }
-        let galley =
             self.painter
-                .layout_no_wrap(text, self.font(9.5), self.visuals.weak_text_color());
-        let rect = Rect::from_center_size(mid, galley.size() + vec2(6.0, 2.0));
-        self.painter.rect_filled(
-            rect,
-            CornerRadius::same(3),
-            style::canvas_background(self.visuals).gamma_multiply(0.9),
-        );
-        self.painter.galley(
-            rect.min + vec2(3.0, 1.0),
-            galley,
-            self.visuals.weak_text_color(),
-        );
+                .galley(rect.min + vec2(3.0, 1.0), galley, color);
+        }
+    }
+
+    /// Where the traffic an edge carries at peak goes (painted by
+    /// [`Self::paint_edge_labels`]): at the curve's midpoint, in
+    /// text no smaller than [`EDGE_LABEL_PX`]. Where the full label would
+    /// cover something (`hidden`, screen) or another label (`placed`), a
+    /// shorter one is tried (without the cross-region share,
+    /// then without the unit), and else none is drawn: a label is worth
+    /// less than what it would hide.
+    fn edge_label(
+        &self,
+        points: &[Pos2; 4],
+        flow: topoplan_core::load::Flow,
+        hidden: &[Rect],
+        placed: &mut Vec<(Rect, Arc<Galley>)>,
+    ) {
+        let mid = self.camera.to_screen(layout::bezier(points, 0.5));
+        let rps = style::compact(flow.rates.total());
+        let font = FontId::proportional((9.5 * self.camera.scale).max(EDGE_LABEL_PX));
+        let color = self.visuals.weak_text_color();
+        let x_region = flow.cross_region_rps >= 0.5;
+        for shorter in usize::from(!x_region)..3 {
+            let text = match shorter {
+                0 => format!(
+                    "{rps} rps · {} x-region",
+                    style::compact(flow.cross_region_rps)
+                ),
+                1 => format!("{rps} rps"),
+                _ => rps.clone(),
+            };
+            let galley = self.painter.layout_no_wrap(text, font.clone(), color);
+            let rect = Rect::from_center_size(mid, galley.size() + vec2(6.0, 2.0));
+            let hides = |r: &Rect| r.intersects(rect);
+            if hidden.iter().any(hides) || placed.iter().map(|(r, _)| r).any(hides) {
+                continue;
+            }
+            placed.push((rect, galley));
+            return;
+        }
     }
 
     fn wire(&self, from: Rect, end: Pos2) {
@@ -544,24 +665,15 @@ impl Paint<'_> {
         style::paint_icon(self.painter, kind, icon_c, icon_r, accent);
         let name_px = (13.0 * scale).max(10.5);
         let text_x = icon_c.x + icon_r + 5.0;
-        // Zoomed out, a tall box lets a long name take two lines.
-        let rows = if name_px <= 13.0 * scale {
-            1
-        } else if r.height() > 6.5 * name_px {
-            3
-        } else if r.height() > 4.0 * name_px {
-            2
-        } else {
-            1
+        // The name takes as many lines as the box has room for, beside
+        // the icon and down to the bottom (the badge and load lines below
+        // it drop out first).
+        let area = label::Area {
+            width: (r.max.x - text_x - 4.0).max(8.0),
+            height: r.max.y - (4.0 * scale).max(3.0) - icon_c.y,
+            row_h: 1.2,
         };
-        let mut job = egui::text::LayoutJob::simple(
-            node.name.clone(),
-            FontId::proportional(name_px),
-            text,
-            (r.max.x - text_x - 4.0).max(8.0),
-        );
-        job.wrap.max_rows = rows;
-        let name = self.painter.layout_job(job);
+        let name = self.name_galley(node, area, name_px, text);
         let first_row_h = name.rows.first().map_or(name_px, |row| row.size.y);
         let name_bottom = icon_c.y - first_row_h / 2.0 + name.size().y;
         self.painter
@@ -571,7 +683,7 @@ impl Paint<'_> {
             .max(r.min.y + 30.0 * scale);
         let small_px = 11.0 * scale;
         if small_px >= 7.5 && y + small_px < r.max.y - 2.0 {
-            let mut job = egui::text::LayoutJob::simple_singleline(
+            let mut job = LayoutJob::simple_singleline(
                 style::badge(node),
                 FontId::proportional(small_px),
                 weak,
@@ -586,7 +698,7 @@ impl Paint<'_> {
             // Under a scenario the state replaces the steady-state load.
             let px = (10.5 * scale).max(9.5);
             if y + px < r.max.y - 2.0 {
-                let mut job = egui::text::LayoutJob::simple_singleline(
+                let mut job = LayoutJob::simple_singleline(
                     // The share first: on a narrow box the state (also
                     // told by the colour) is what the ellipsis cuts.
                     format!(
@@ -600,10 +712,12 @@ impl Paint<'_> {
                 // Narrow boxes cut it with an ellipsis rather than overflow.
                 job.wrap = egui::text::TextWrapping::truncate_at_width(r.width() - 2.0 * pad);
                 let state = self.painter.layout_job(job);
+                let bottom = y + state.size().y;
                 self.painter
                     .galley(pos2(r.min.x + pad, y), state, site.health.color());
+                y = bottom;
             }
-            self.az_chips(node, rect, lane);
+            self.az_chips(node, r, lane, y);
             return;
         }
         let load = self.overlay.load.map(|load| match &lane.region {
@@ -614,21 +728,106 @@ impl Paint<'_> {
         if let Some(rps) = load.filter(|rps| *rps >= 0.5)
             && y + load_px < r.max.y - 2.0
         {
-            self.painter.text(
-                pos2(r.min.x + pad, y),
-                Align2::LEFT_TOP,
-                format!("{} rps", style::compact(rps)),
-                FontId::proportional(load_px),
-                style::load_color(self.visuals),
-            );
+            y = self
+                .painter
+                .text(
+                    pos2(r.min.x + pad, y),
+                    Align2::LEFT_TOP,
+                    format!("{} rps", style::compact(rps)),
+                    FontId::proportional(load_px),
+                    style::load_color(self.visuals),
+                )
+                .max
+                .y;
         }
-        self.az_chips(node, rect, lane);
+        self.az_chips(node, r, lane, y);
     }
 
-    /// What the node runs in each AZ band it spans, bottom-right of the band.
-    fn az_chips(&self, node: &Node, rect: Rect, lane: &layout::Lane) {
+    /// A node's name set in `area` (see [`label`]), at `max_px` when it
+    /// fits. On a box with room for one line, the short id stands in for a
+    /// name that would be cut (the tooltip gives the full name).
+    fn name_galley(
+        &self,
+        node: &Node,
+        area: label::Area,
+        max_px: f32,
+        color: Color32,
+    ) -> Arc<Galley> {
+        let min_px = label::MIN_PX.max(max_px * 0.6);
+        let mut set = self.measure(&node.name, area, max_px, min_px, color);
+        if set.fit.cut && set.fit.rows == 1 && node.id != node.name {
+            let id = self.measure(&node.id, area, max_px, min_px, color);
+            if !id.fit.cut {
+                set = id;
+            }
+        }
+        let Measured {
+            text,
+            galley,
+            pieces,
+            fit,
+        } = set;
+        if !fit.cut && fit.breaks.is_empty() && (fit.px - max_px).abs() < f32::EPSILON {
+            return galley; // one line at full size: as measured
+        }
+        let mut job = LayoutJob::simple(
+            label::lines(&text, &pieces, &fit),
+            FontId::proportional(fit.px),
+            color,
+            if fit.cut { area.width } else { f32::INFINITY },
+        );
+        job.wrap.max_rows = fit.rows;
+        self.painter.layout_job(job)
+    }
+
+    /// `text` measured at `max_px` (one galley, cached by egui) and fitted
+    /// in `area`.
+    fn measure<'t>(
+        &self,
+        text: &'t str,
+        area: label::Area,
+        max_px: f32,
+        min_px: f32,
+        color: Color32,
+    ) -> Measured<'t> {
+        // A line break or tab in a name would not be a glyph of its own.
+        let text = if text.contains(char::is_control) {
+            Cow::Owned(text.replace(char::is_control, " "))
+        } else {
+            Cow::Borrowed(text)
+        };
+        let galley = self.painter.layout_no_wrap(
+            text.clone().into_owned(),
+            FontId::proportional(max_px),
+            color,
+        );
+        let glyphs = galley.rows.iter().flat_map(|row| {
+            row.row
+                .glyphs
+                .iter()
+                .map(move |g| (row.pos.x + g.pos.x, g.advance_width))
+        });
+        let pieces = label::pieces(&text, glyphs);
+        let area = label::Area {
+            row_h: galley.size().y / max_px,
+            ..area
+        };
+        let fit = label::fit(&pieces, max_px, area, max_px, min_px);
+        Measured {
+            text,
+            galley,
+            pieces,
+            fit,
+        }
+    }
+
+    /// What the node runs in each AZ band it spans, bottom-right of the
+    /// band, in text no smaller than [`CHIP_PX`]. `r` is the box on screen
+    /// and `content_bottom` where its name and figures end: a chip that
+    /// would run into them, or not fit the box, is left out.
+    fn az_chips(&self, node: &Node, r: Rect, lane: &layout::Lane, content_bottom: f32) {
         let Some(region) = &lane.region else { return };
-        if !self.readable(10.0) || !node.is_zonal() {
+        if !node.is_zonal() {
             return;
         }
         let color = if lane.inactive {
@@ -636,6 +835,9 @@ impl Paint<'_> {
         } else {
             self.visuals.weak_text_color()
         };
+        let scale = self.camera.scale;
+        let font = FontId::proportional((10.5 * scale).max(CHIP_PX));
+        let inset = (10.0 * scale).max(4.0);
         for (az, label) in style::per_az(node, region) {
             let Some(band) = lane
                 .bands
@@ -644,18 +846,17 @@ impl Paint<'_> {
             else {
                 continue;
             };
-            // Skip the band holding the title and badge when the box is short.
-            if band.rect.max.y - rect.min.y < 66.0 {
+            let band = self.camera.rect_to_screen(band.rect);
+            let galley = self.painter.layout_no_wrap(label, font.clone(), color);
+            let anchor = pos2(
+                r.max.x - inset,
+                (band.max.y - 10.0 * scale).min(r.max.y - 3.0),
+            );
+            let chip = Align2::RIGHT_BOTTOM.anchor_size(anchor, galley.size());
+            if chip.min.y < content_bottom + 2.0 || chip.min.x < r.min.x + 8.0 {
                 continue;
             }
-            let anchor = pos2(rect.max.x - 10.0, band.rect.max.y - 10.0);
-            self.painter.text(
-                self.camera.to_screen(anchor),
-                Align2::RIGHT_BOTTOM,
-                label,
-                self.font(10.5),
-                color,
-            );
+            self.painter.galley(chip.min, galley, color);
         }
     }
 }
