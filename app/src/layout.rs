@@ -809,6 +809,35 @@ mod tests {
     }
 
     #[test]
+    fn stretching_makes_bands_taller_and_leaves_the_width_alone() {
+        let t = template("marketplace");
+        let l = layout(&t);
+        // A view with room for a diagram 1.4 times as tall.
+        let room = l.bounds.height() * 1.4;
+        let stretch = l.stretch_for_height(room);
+        assert!(stretch > 1.0 && stretch <= MAX_STRETCH, "{stretch}");
+        let tall = layout_stretched(&t, stretch);
+        assert!((tall.bounds.width() - l.bounds.width()).abs() < 0.01);
+        assert!(tall.bounds.height() > l.bounds.height() * 1.3);
+        assert!(tall.bounds.height() <= room + 0.01, "taller than the room");
+        let band = &tall.lanes[1].bands[0];
+        assert!((band.rect.height() - BAND_H * stretch).abs() < 0.01);
+        // Asked again from the stretched layout, the answer is the same.
+        assert!((tall.stretch_for_height(room) - stretch).abs() <= 0.125);
+        for (i, a) in tall.boxes.iter().enumerate() {
+            assert!(tall.bounds.contains_rect(a.rect));
+            for b in &tall.boxes[i + 1..] {
+                assert!(!a.rect.intersects(b.rect), "boxes overlap");
+            }
+        }
+        // No room: no stretch; lots of room: no more than MAX_STRETCH.
+        assert!((l.stretch_for_height(l.bounds.height() * 0.5) - 1.0).abs() < f32::EPSILON);
+        assert!(
+            (l.stretch_for_height(l.bounds.height() * 10.0) - MAX_STRETCH).abs() < f32::EPSILON
+        );
+    }
+
+    #[test]
     fn cycles_share_a_tier_instead_of_looping() {
         let t = topoplan_core::model::json::from_str(
             r#"{"schema": 1, "name": "c", "nodes": [

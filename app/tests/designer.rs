@@ -810,3 +810,45 @@ fn ship_export_terraform_writes_the_module_into_the_folder_picked_and_summarises
         expected.files().len()
     ));
 }
+
+#[test]
+fn a_wide_diagram_is_fitted_with_taller_lanes_that_fill_the_view() {
+    let mut h = open("marketplace");
+    let view = h.state().canvas().viewport();
+    let shown = |h: &Harness<'_, TopoplanApp>| {
+        let t = h.state().topology();
+        t.nodes_indexed()
+            .flat_map(|(ix, _)| h.state().canvas().screen_rects_of(ix))
+            .fold(egui::Rect::NOTHING, egui::Rect::union)
+    };
+    let diagram = shown(&h);
+    assert!(view.contains_rect(diagram), "{diagram:?} outside {view:?}");
+    // Wider than the view, it is fitted by its width, and its lanes are
+    // stretched to use the height instead of leaving empty bands.
+    assert!(
+        diagram.width() > 0.8 * view.width(),
+        "{diagram:?} in {view:?}"
+    );
+    assert!(
+        diagram.height() > 0.6 * view.height(),
+        "{diagram:?} in {view:?}"
+    );
+    // Fit again: the same view.
+    press(&mut h, Modifiers::NONE, Key::F);
+    assert!((shown(&h).min - diagram.min).length() < 0.5);
+}
+
+#[test]
+fn hovering_a_node_shows_its_full_name() {
+    let mut h = open("marketplace");
+    let db = node_rect(&h, "catalog-db");
+    h.hover_at(db.center());
+    // The tooltip waits until the pointer has rested.
+    for _ in 0..4 {
+        h.step();
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    h.run();
+    h.get_by_label("Catalog DB (Aurora Serverless v2)");
+    h.get_by_label_contains("catalog-db · ");
+}
