@@ -8,6 +8,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashSet;
+use std::fmt::Write as _;
 use std::sync::Arc;
 
 use egui::epaint::{CubicBezierShape, PathStroke};
@@ -537,27 +538,48 @@ impl Paint<'_> {
         placed: &mut Vec<(Rect, Arc<Galley>)>,
     ) {
         let mid = self.camera.to_screen(layout::bezier(points, 0.5));
+        if !self.painter.clip_rect().contains(mid) {
+            return;
+        }
         let rps = style::compact(flow.rates.total());
+        // The shorter labels are prefixes of the full one: measured once.
+        let short = [rps.len(), rps.len() + " rps".len()];
+        let mut text = format!("{rps} rps");
+        if flow.cross_region_rps >= 0.5 {
+            let _ = write!(
+                text,
+                " · {} x-region",
+                style::compact(flow.cross_region_rps)
+            );
+        }
         let font = FontId::proportional((9.5 * self.camera.scale).max(EDGE_LABEL_PX));
         let color = self.visuals.weak_text_color();
-        let x_region = flow.cross_region_rps >= 0.5;
-        for shorter in usize::from(!x_region)..3 {
-            let text = match shorter {
-                0 => format!(
-                    "{rps} rps · {} x-region",
-                    style::compact(flow.cross_region_rps)
-                ),
-                1 => format!("{rps} rps"),
-                _ => rps.clone(),
-            };
-            let galley = self.painter.layout_no_wrap(text, font.clone(), color);
-            let rect = Rect::from_center_size(mid, galley.size() + vec2(6.0, 2.0));
+        let full = self.painter.layout_no_wrap(text, font.clone(), color);
+        let width_of = |prefix: &str| {
+            let last = prefix.chars().count().checked_sub(1)?;
+            let glyph = full.rows.first()?.row.glyphs.get(last)?;
+            Some(glyph.pos.x + glyph.advance_width)
+        };
+        let fits = |width: f32| {
+            let size = vec2(width + 6.0, full.size().y + 2.0);
+            let rect = Rect::from_center_size(mid, size);
             let hides = |r: &Rect| r.intersects(rect);
-            if hidden.iter().any(hides) || placed.iter().map(|(r, _)| r).any(hides) {
-                continue;
-            }
-            placed.push((rect, galley));
+            let free = !hidden.iter().any(hides) && !placed.iter().map(|(r, _)| r).any(hides);
+            free.then_some(rect)
+        };
+        if let Some(rect) = fits(full.size().x) {
+            placed.push((rect, full));
             return;
+        }
+        for bytes in short.into_iter().rev() {
+            if let Some(prefix) = full.job.text.get(..bytes)
+                && bytes < full.job.text.len()
+                && let Some(rect) = width_of(prefix).and_then(fits)
+            {
+                let text = prefix.to_owned();
+                placed.push((rect, self.painter.layout_no_wrap(text, font, color)));
+                return;
+            }
         }
     }
 
@@ -838,6 +860,11 @@ impl Paint<'_> {
         let scale = self.camera.scale;
         let font = FontId::proportional((10.5 * scale).max(CHIP_PX));
         let inset = (10.0 * scale).max(4.0);
+        // A row of text is about 1.2 × its size: no chip fits above this.
+        let lowest_top = r.max.y - 3.0 - 1.2 * font.size;
+        if lowest_top < content_bottom + 2.0 || r.width() < 8.0 + inset + 4.0 * font.size {
+            return;
+        }
         for (az, label) in style::per_az(node, region) {
             let Some(band) = lane
                 .bands
@@ -846,12 +873,12 @@ impl Paint<'_> {
             else {
                 continue;
             };
-            let band = self.camera.rect_to_screen(band.rect);
+            let bottom = self.camera.to_screen(band.rect.max).y;
+            let anchor = pos2(r.max.x - inset, (bottom - 10.0 * scale).min(r.max.y - 3.0));
+            if anchor.y - 1.2 * font.size < content_bottom + 2.0 {
+                continue; // the band holding the name and figures
+            }
             let galley = self.painter.layout_no_wrap(label, font.clone(), color);
-            let anchor = pos2(
-                r.max.x - inset,
-                (band.max.y - 10.0 * scale).min(r.max.y - 3.0),
-            );
             let chip = Align2::RIGHT_BOTTOM.anchor_size(anchor, galley.size());
             if chip.min.y < content_bottom + 2.0 || chip.min.x < r.min.x + 8.0 {
                 continue;
