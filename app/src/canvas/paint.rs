@@ -720,20 +720,32 @@ impl Paint<'_> {
             // Under a scenario the state replaces the steady-state load.
             let px = (10.5 * scale).max(9.5);
             if y + px < r.max.y - 2.0 {
-                let mut job = LayoutJob::simple_singleline(
+                let share = format!("{:.0}% served", site.served_fraction * 100.0);
+                let width = r.width() - 2.0 * pad;
+                let font = FontId::proportional(px);
+                let color = site.health.color();
+                let one_line = self.painter.layout_no_wrap(
+                    format!("{share} · {}", site.health.label()),
+                    font.clone(),
+                    color,
+                );
+                let state = if one_line.size().x <= width {
+                    one_line
+                } else if y + 2.0 * one_line.size().y < r.max.y - 2.0 {
+                    // A narrow, tall box: the share, then the state.
+                    let two = format!("{share}\n{}", site.health.label());
+                    let mut job = LayoutJob::simple(two, font, color, width);
+                    job.wrap.max_rows = 2;
+                    job.wrap.break_anywhere = true;
+                    self.painter.layout_job(job)
+                } else {
                     // The share first: on a narrow box the state (also
                     // told by the colour) is what the ellipsis cuts.
-                    format!(
-                        "{:.0}% served · {}",
-                        site.served_fraction * 100.0,
-                        site.health.label()
-                    ),
-                    FontId::proportional(px),
-                    site.health.color(),
-                );
-                // Narrow boxes cut it with an ellipsis rather than overflow.
-                job.wrap = egui::text::TextWrapping::truncate_at_width(r.width() - 2.0 * pad);
-                let state = self.painter.layout_job(job);
+                    let mut job =
+                        LayoutJob::simple_singleline(one_line.job.text.clone(), font, color);
+                    job.wrap = egui::text::TextWrapping::truncate_at_width(width);
+                    self.painter.layout_job(job)
+                };
                 let bottom = y + state.size().y;
                 self.painter
                     .galley(pos2(r.min.x + pad, y), state, site.health.color());
