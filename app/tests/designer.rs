@@ -843,10 +843,10 @@ fn hovering_a_node_shows_its_full_name() {
     let mut h = open("marketplace");
     let db = node_rect(&h, "catalog-db");
     h.hover_at(db.center());
-    // The tooltip waits until the pointer has rested.
-    for _ in 0..4 {
+    // The tooltip waits until the pointer has rested (egui's clock moves
+    // a frame's time each step).
+    for _ in 0..40 {
         h.step();
-        std::thread::sleep(Duration::from_millis(200));
     }
     h.run();
     h.get_by_label("Catalog DB (Aurora Serverless v2)");
