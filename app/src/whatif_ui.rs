@@ -163,6 +163,10 @@ pub struct WhatIfPanel {
     /// The regions and AZs the presets offer, for `checked_at`.
     presets: (Vec<String>, Vec<String>),
     sweep: Background<SpofReport>,
+    /// Every pair of failures, on request (minutes on large designs).
+    pairs: Background<SpofReport>,
+    /// The revision pairs were asked for.
+    pairs_wanted: Option<At>,
     availability: Background<Assessment>,
     show_all_rows: bool,
 }
@@ -240,7 +244,10 @@ impl WhatIfPanel {
 
     /// Whether a scenario, a sweep or the availability is being computed.
     pub fn is_busy(&self) -> bool {
-        self.job.is_some() || self.sweep.job.is_some() || self.availability.job.is_some()
+        self.job.is_some()
+            || self.sweep.job.is_some()
+            || self.pairs.job.is_some()
+            || self.availability.job.is_some()
     }
 
     /// Collects finished results and starts what is missing. `active`: the
@@ -302,6 +309,27 @@ impl WhatIfPanel {
                     !progress.is_cancelled()
                 })
                 .ok_or_else(|| "the sweep was stopped".to_owned())
+            }
+        });
+        let pairs_wanted = sweep_wanted.filter(|now| self.pairs_wanted == Some(*now));
+        let pairs_source = self.prepared.clone();
+        // The scenarios it runs: the singles again, then every pair of
+        // elements that are not SPOFs alone.
+        let scenarios = wanted.and_then(|now| self.sweep.current(now)).map(|r| {
+            let m = r.singles.iter().filter(|row| !row.spof).count() as u64;
+            r.singles.len() as u64 + m * m.saturating_sub(1) / 2
+        });
+        self.pairs.update(ctx, pairs_wanted, "pair sweep", || {
+            move |progress: &Progress| {
+                let Some(p) = pairs_source else {
+                    return Err("no compact graph to sweep".to_owned());
+                };
+                progress.set_total(scenarios.unwrap_or(0));
+                sim::sweep::sweep_compact_with(&p.compact, true, &|n| {
+                    progress.advance(n);
+                    !progress.is_cancelled()
+                })
+                .ok_or_else(|| "the pair sweep was stopped".to_owned())
             }
         });
         self.availability.update(ctx, wanted, "availability", || {
@@ -391,6 +419,8 @@ impl WhatIfPanel {
                 self.outcome_ui(ui, topology, now, &mut out);
                 ui.add_space(8.0);
                 self.spof_ui(ui, now);
+                ui.add_space(8.0);
+                self.pairs_ui(ui, now);
                 ui.add_space(8.0);
                 self.availability_ui(ui, topology, now);
             });
@@ -581,6 +611,65 @@ impl WhatIfPanel {
         nodes_ui(ui, o, &shown.affected, out);
     }
 
+    /// Double faults: every pair of elements that are not SPOFs on their
+    /// own, on request.
+    fn pairs_ui(&mut self, ui: &mut Ui, now: At) {
+        ui.strong("Double faults");
+        if let Some((_, _, started)) = &self.pairs.job {
+            let secs = started.elapsed().as_secs();
+            let fraction = self.pairs.fraction.unwrap_or(0.0);
+            let mut stop = false;
+            ui.label(RichText::new("Failing every two elements together…").weak());
+            ui.horizontal(|ui| {
+                ui.add(
+                    egui::ProgressBar::new(fraction)
+                        .desired_width(200.0)
+                        .text(format!("{:.0}% · {secs} s", fraction * 100.0)),
+                );
+                stop = ui.small_button("Stop").clicked();
+            });
+            if stop {
+                self.pairs.stop();
+                self.pairs_wanted = None;
+            }
+            return;
+        }
+        let report = match &self.pairs.result {
+            Some((at, Ok(r))) if *at == now => r,
+            Some((at, Err(e))) if *at == now => {
+                ui.colored_label(ui.visuals().error_fg_color, e);
+                return;
+            }
+            _ => {
+                let ready = self.sweep.current(now).is_some();
+                if ui
+                    .add_enabled(ready, egui::Button::new("Sweep every pair"))
+                    .on_hover_text(
+                        "Fail every two elements together (pairs containing a SPOF are \
+                         skipped: they break the SLO anyway). Can take minutes on large designs.",
+                    )
+                    .clicked()
+                {
+                    self.pairs_wanted = Some(now);
+                    self.pairs.stopped = None;
+                }
+                return;
+            }
+        };
+        ui.label(
+            RichText::new(format!(
+                "{} pairs evaluated; {} break the SLO",
+                report.pairs_evaluated,
+                report.pairs.iter().filter(|r| r.spof).count()
+            ))
+            .weak(),
+        );
+        let rows: Vec<&SweepRow> = report.pairs.iter().collect();
+        if let Some(elements) = rows_grid(ui, "whatif-pairs", &rows, 12, &self.failures) {
+            self.set_failures(elements.iter().map(Element::failure).collect());
+        }
+    }
+
     fn spof_ui(&mut self, ui: &mut Ui, now: At) {
         ui.strong("Single points of failure");
         if let Some((_, _, started)) = &self.sweep.job {
@@ -664,46 +753,7 @@ impl WhatIfPanel {
                 .weak(),
         );
         let shown = if self.show_all_rows { costly.len() } else { 12 };
-        let mut pick: Option<Vec<Element>> = None;
-        egui::Grid::new("whatif-spofs")
-            .num_columns(4)
-            .striped(true)
-            .spacing([8.0, 3.0])
-            .show(ui, |ui| {
-                ui.label(RichText::new("lose").weak());
-                ui.label(RichText::new("served").weak())
-                    .on_hover_text("after failover → after recovery");
-                ui.label(RichText::new("lost").weak())
-                    .on_hover_text("until repaired");
-                ui.label("");
-                ui.end_row();
-                for row in costly.iter().take(shown) {
-                    let current = row
-                        .elements
-                        .iter()
-                        .map(Element::failure)
-                        .collect::<Vec<_>>()
-                        == self.failures;
-                    let text = RichText::new(row.label());
-                    let text = if current { text.strong() } else { text };
-                    if ui.link(text).clicked() {
-                        pick = Some(row.elements.clone());
-                    }
-                    ui.label(format!(
-                        "{} → {}",
-                        percent(row.served),
-                        percent(row.recovered)
-                    ));
-                    ui.label(percent(row.lost));
-                    if row.spof {
-                        ui.label(RichText::new("SPOF").strong().color(Health::Down.color()))
-                            .on_hover_text("Below the SLO even after failover and autoscaling");
-                    } else {
-                        ui.label("");
-                    }
-                    ui.end_row();
-                }
-            });
+        let pick = rows_grid(ui, "whatif-spofs", &costly, shown, &self.failures);
         if costly.len() > 12 {
             let label = if self.show_all_rows {
                 "Show the worst 12".to_owned()
@@ -808,6 +858,58 @@ impl WhatIfPanel {
 
 /// A large figure over a small caption, as one label (whose text is
 /// "figure\ncaption").
+/// A ranked table of sweep rows (the first `shown`); returns the row
+/// clicked, whose scenario the panel then shows.
+fn rows_grid(
+    ui: &mut Ui,
+    id: &str,
+    rows: &[&SweepRow],
+    shown: usize,
+    current: &[Failure],
+) -> Option<Vec<Element>> {
+    let mut pick: Option<Vec<Element>> = None;
+    egui::Grid::new(id)
+        .num_columns(4)
+        .striped(true)
+        .spacing([8.0, 3.0])
+        .show(ui, |ui| {
+            ui.label(RichText::new("lose").weak());
+            ui.label(RichText::new("served").weak())
+                .on_hover_text("after failover → after recovery");
+            ui.label(RichText::new("lost").weak())
+                .on_hover_text("until repaired");
+            ui.label("");
+            ui.end_row();
+            for row in rows.iter().take(shown) {
+                let is_current = row
+                    .elements
+                    .iter()
+                    .map(Element::failure)
+                    .collect::<Vec<_>>()
+                    == current;
+                let text = RichText::new(row.label());
+                let text = if is_current { text.strong() } else { text };
+                if ui.link(text).clicked() {
+                    pick = Some(row.elements.clone());
+                }
+                ui.label(format!(
+                    "{} → {}",
+                    percent(row.served),
+                    percent(row.recovered)
+                ));
+                ui.label(percent(row.lost));
+                if row.spof {
+                    ui.label(RichText::new("SPOF").strong().color(Health::Down.color()))
+                        .on_hover_text("Below the SLO even after failover and autoscaling");
+                } else {
+                    ui.label("");
+                }
+                ui.end_row();
+            }
+        });
+    pick
+}
+
 fn stat(ui: &Ui, figure: &str, caption: &str, color: Color32) -> egui::text::LayoutJob {
     let mut job = egui::text::LayoutJob::default();
     job.append(

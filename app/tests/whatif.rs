@@ -237,3 +237,32 @@ fn a_document_with_errors_is_not_simulated_and_says_why() {
     h.get_by_label_contains("the simulation needs a valid design");
     assert!(h.state().what_if().health().is_none());
 }
+
+#[test]
+fn sweeping_every_pair_lists_the_engines_double_faults_and_shows_one() {
+    let mut h = what_if("active-active");
+    let expected = sim::sweep(h.state().topology(), true);
+    assert!(!expected.pairs.is_empty(), "the template has double faults");
+    h.get_by_label("Sweep every pair").scroll_to_me();
+    h.run();
+    h.get_by_label("Sweep every pair").click();
+    h.run();
+    settle(&mut h);
+    h.get_by_label(&format!(
+        "{} pairs evaluated; {} break the SLO",
+        expected.pairs_evaluated,
+        expected.pairs.iter().filter(|r| r.spof).count()
+    ));
+    // The worst double fault, clicked, becomes the scenario.
+    let worst = &expected.pairs[0];
+    let label = worst.label();
+    h.get_by_label(&label).scroll_to_me();
+    h.run();
+    h.get_by_label(&label).click();
+    h.run();
+    settle(&mut h);
+    let failures: Vec<Failure> = worst.elements.iter().map(sim::Element::failure).collect();
+    assert_eq!(h.state().what_if().failures(), failures.as_slice());
+    let outcome = simulate(&h, failures);
+    assert!((outcome.recovered - worst.recovered).abs() < 1e-9);
+}
