@@ -6,8 +6,8 @@
 //!
 //!     cargo bench -p topoplan-core --bench sweep
 //!
-//! The 10k-node estate is left to the `sweep_peer` example (one run there
-//! takes seconds).
+//! The 10k-node estate is left to the `sweep_peer` example (the cone-wise
+//! `down_sets` and the full sweep take seconds there).
 #![expect(
     clippy::expect_used,
     reason = "a benchmark that cannot set up should fail loudly"
@@ -30,6 +30,9 @@ fn singles_1k(c: &mut Criterion) {
     });
     group.bench_function("down_sets", |b| {
         b.iter(|| sweep::down_sets(black_box(&compact)));
+    });
+    group.bench_function("down_matrix", |b| {
+        b.iter(|| sweep::down_matrix(black_box(&compact)));
     });
     group.bench_function("singles", |b| {
         b.iter(|| sweep::sweep_compact(black_box(&compact), false));

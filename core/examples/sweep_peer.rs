@@ -78,6 +78,14 @@ fn main() {
         "time" => {
             let (compact, c) = best_of(repeat, || Compact::build(&t));
             let (down, sets) = best_of(repeat, || sweep::down_sets(&c));
+            let (matrix_secs, matrix) = best_of(repeat, || sweep::down_matrix(&c));
+            // The two formulations agree (every column's size, and the sets).
+            let counts = matrix.down_counts();
+            for (e, (_, set)) in sets.iter().enumerate() {
+                if counts[e] as usize != set.len() || matrix.down_units(e) != *set {
+                    fail(&format!("down_matrix and down_sets differ on failure {e}"));
+                }
+            }
             let (full, report) = best_of(repeat, || sweep::sweep_compact(&c, false));
             let down_units: usize = sets.iter().map(|(_, d)| d.len()).sum();
             let out = serde_json::json!({
@@ -89,6 +97,7 @@ fn main() {
                 "spofs": report.spofs().count(),
                 "compact_secs": compact,
                 "down_sets_secs": down,
+                "down_matrix_secs": matrix_secs,
                 "sweep_secs": full,
                 "threads": std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
             });

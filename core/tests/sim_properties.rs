@@ -158,7 +158,10 @@ proptest! {
             share("lost", row.lost)?;
         }
         let graph = sweep::dependency_graph(&c);
-        for ((element, down), failed) in sweep::down_sets(&c).iter().zip(&graph.failures) {
+        let matrix = sweep::down_matrix(&c);
+        for (i, ((element, down), failed)) in sweep::down_sets(&c).iter().zip(&graph.failures).enumerate() {
+            // The bit matrix (all failures at once) has the same column.
+            prop_assert_eq!(&matrix.down_units(i), down, "{}", element.label());
             prop_assert_eq!(element.label(), failed.element.clone());
             // The units `simulate` reports down (after failover) are the down set.
             let o = simulate_with(&c, &mut e, &Scenario::new(vec![element.failure()])).unwrap();

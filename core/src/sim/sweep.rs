@@ -761,6 +761,174 @@ pub fn down_sets(c: &Compact) -> Vec<(Element, Vec<u32>)> {
     out
 }
 
+/// The down sets of every single failure at once, as a bit matrix: for
+/// each unit, the failures (bits, in [`elements`] order) that leave it
+/// down once failover is done. Equal to [`down_sets`], transposed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DownMatrix {
+    pub elements: Vec<Element>,
+    /// Words per unit.
+    words: usize,
+    /// `units × words` bits.
+    bits: Vec<u64>,
+}
+
+impl DownMatrix {
+    /// Whether failure `element` leaves `unit` down.
+    pub fn is_down(&self, element: usize, unit: u32) -> bool {
+        let w = self.bits[unit as usize * self.words + element / 64];
+        w >> (element % 64) & 1 == 1
+    }
+
+    /// How many units each failure leaves down (in [`elements`] order).
+    pub fn down_counts(&self) -> Vec<u32> {
+        let mut counts = vec![0u32; self.elements.len()];
+        for row in self.bits.chunks_exact(self.words.max(1)) {
+            for (w, &word) in row.iter().enumerate() {
+                let mut word = word;
+                while word != 0 {
+                    counts[w * 64 + word.trailing_zeros() as usize] += 1;
+                    word &= word - 1;
+                }
+            }
+        }
+        counts
+    }
+
+    /// The units failure `element` leaves down, ascending (a column).
+    pub fn down_units(&self, element: usize) -> Vec<u32> {
+        let units = self.bits.len() / self.words.max(1);
+        (0..units as u32)
+            .filter(|&u| self.is_down(element, u))
+            .collect()
+    }
+}
+
+/// [`DownMatrix`] of a compact graph: each unit's "kill set" (the single
+/// failures that take it down) is the failures that fail it directly, plus,
+/// for each of its hard calls, the failures that take down every unit the
+/// call may route to: a union over the calls of intersections over their
+/// targets, 64 failures per machine word. Dependencies are visited first
+/// (depth-first post-order); a cycle of hard calls is iterated until
+/// nothing changes (the least fixpoint: a cycle nothing else fails stays
+/// up, as in [`down_sets`]). Cost: words × (units + targets) per pass,
+/// independent of how far each failure reaches, where [`down_sets`] pays
+/// for every unit of every failure's cone.
+pub fn down_matrix(c: &Compact) -> DownMatrix {
+    let elements = elements(c);
+    let resolved = resolve(c, &elements);
+    let units = c.units.len();
+    let words = elements.len().div_ceil(64).max(1);
+    let mut bits = vec![0u64; units * words];
+    // Failed directly, and down with nothing failed (down under every failure).
+    let mut worker = Worker::new(c);
+    for (e, &r) in resolved.iter().enumerate() {
+        worker.damage(c, &[r]);
+        for &(u, d) in &worker.damaged {
+            if d.down.is_some() {
+                bits[u as usize * words + e / 64] |= 1 << (e % 64);
+            }
+        }
+    }
+    let base = &worker.failed_over.base;
+    let always: Vec<bool> = (0..units).map(|u| base.down[u].is_some()).collect();
+    for (u, &down) in always.iter().enumerate() {
+        if down {
+            bits[u * words..(u + 1) * words].fill(u64::MAX);
+        }
+    }
+    let direct = bits.clone();
+    // Each unit's hard calls, as lists of target units.
+    let hard: Vec<Vec<Vec<u32>>> = (0..units as u32)
+        .map(|u| {
+            c.calls_of(u)
+                .map(|ci| &c.calls[ci])
+                .filter(|call| call.is_critical())
+                .map(|call| {
+                    call.parts
+                        .clone()
+                        .flat_map(|p| c.parts[p as usize].targets.clone())
+                        .map(|t| c.targets[t as usize].unit)
+                        .collect()
+                })
+                .collect()
+        })
+        .collect();
+    let order = post_order(&hard);
+    let (mut acc, mut clause) = (vec![0u64; words], vec![0u64; words]);
+    loop {
+        let mut changed = false;
+        for &u in &order {
+            let u = u as usize;
+            if always[u] {
+                continue;
+            }
+            acc.copy_from_slice(&direct[u * words..(u + 1) * words]);
+            for call in &hard[u] {
+                // No target at all: down with nothing failed (`always`).
+                clause.fill(u64::MAX);
+                for &t in call {
+                    let row = &bits[t as usize * words..(t as usize + 1) * words];
+                    for (c, &b) in clause.iter_mut().zip(row) {
+                        *c &= b;
+                    }
+                }
+                for (a, &c) in acc.iter_mut().zip(&clause) {
+                    *a |= c;
+                }
+            }
+            let row = &mut bits[u * words..(u + 1) * words];
+            if *row != *acc {
+                row.copy_from_slice(&acc);
+                changed = true;
+            }
+        }
+        // Without cycles, the first pass is final (the second confirms it).
+        if !changed {
+            break;
+        }
+    }
+    DownMatrix {
+        elements,
+        words,
+        bits,
+    }
+}
+
+/// Units in depth-first post-order over `hard` (the units each one's hard
+/// calls may route to): dependencies before their callers, except around
+/// cycles.
+fn post_order(hard: &[Vec<Vec<u32>>]) -> Vec<u32> {
+    let n = hard.len();
+    let mut seen = vec![false; n];
+    let mut order = Vec::with_capacity(n);
+    let mut stack: Vec<(u32, usize)> = Vec::new();
+    let deps: Vec<Vec<u32>> = hard
+        .iter()
+        .map(|calls| calls.iter().flatten().copied().collect())
+        .collect();
+    for root in 0..n as u32 {
+        if seen[root as usize] {
+            continue;
+        }
+        seen[root as usize] = true;
+        stack.push((root, 0));
+        while let Some(&mut (u, ref mut next)) = stack.last_mut() {
+            if let Some(&t) = deps[u as usize].get(*next) {
+                *next += 1;
+                if !seen[t as usize] {
+                    seen[t as usize] = true;
+                    stack.push((t, 0));
+                }
+            } else {
+                order.push(u);
+                stack.pop();
+            }
+        }
+    }
+    order
+}
+
 #[cfg(test)]
 mod progress {
     use std::sync::atomic::AtomicU64;

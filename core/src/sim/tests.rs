@@ -359,10 +359,9 @@ fn sweep_ranks_single_failures_and_finds_spofs() {
     assert!(report.pairs_evaluated > 0);
 }
 
-/// The sweep recomputes only each failure's cone; it must agree with a
-/// full run of every phase, on every template and on a generated estate.
-#[test]
-fn sweep_cones_agree_with_full_runs() {
+/// Every template, and two generated estates (active-active in two
+/// regions; active-passive in three).
+fn templates_and_estates() -> Vec<Topology> {
     let mut docs: Vec<Topology> = crate::templates::TEMPLATES
         .iter()
         .map(|t| t.load().unwrap())
@@ -372,6 +371,14 @@ fn sweep_cones_agree_with_full_runs() {
     spec.mode = crate::model::DeploymentMode::ActivePassive;
     spec.regions = 3;
     docs.push(crate::generate::synthetic(&spec));
+    docs
+}
+
+/// The sweep recomputes only each failure's cone; it must agree with a
+/// full run of every phase, on every template and on a generated estate.
+#[test]
+fn sweep_cones_agree_with_full_runs() {
+    let docs = templates_and_estates();
     for t in &docs {
         let c = Compact::build(t);
         let mut e = Engine::new(&c);
@@ -398,21 +405,28 @@ fn sweep_cones_agree_with_full_runs() {
 /// fixed point (what the networkx / igraph peers compute) against both.
 #[test]
 fn down_sets_agree_with_full_runs_and_the_dependency_graph() {
-    let mut docs: Vec<Topology> = crate::templates::TEMPLATES
-        .iter()
-        .map(|t| t.load().unwrap())
-        .collect();
-    let mut spec = crate::generate::SyntheticSpec::with_nodes(300);
-    docs.push(crate::generate::synthetic(&spec));
-    spec.mode = crate::model::DeploymentMode::ActivePassive;
-    spec.regions = 3;
-    docs.push(crate::generate::synthetic(&spec));
+    let docs = templates_and_estates();
     for t in &docs {
         let c = Compact::build(t);
         let mut e = Engine::new(&c);
         let sets = sweep::down_sets(&c);
         let graph = sweep::dependency_graph(&c);
         assert_eq!(sets.len(), graph.failures.len());
+        // The bit-matrix formulation gives the same sets, all at once.
+        let matrix = sweep::down_matrix(&c);
+        assert_eq!(matrix.elements.len(), sets.len());
+        let counts = matrix.down_counts();
+        for (e, (element, down)) in sets.iter().enumerate() {
+            assert_eq!(&matrix.elements[e], element);
+            assert_eq!(
+                &matrix.down_units(e),
+                down,
+                "{}: {}",
+                t.meta().name,
+                element.label()
+            );
+            assert_eq!(counts[e] as usize, down.len());
+        }
         for ((element, down), failed) in sets.iter().zip(&graph.failures) {
             assert_eq!(element.label(), failed.element);
             Scenario::new(vec![element.failure()])
