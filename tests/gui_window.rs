@@ -12,12 +12,34 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+/// `bash -c SCRIPT topoplan-under-xvfb ARGS` on a 1600x1000 Xvfb screen, in
+/// the repository, with `$BIN` the binary, `$LOG` `DIR/app.log` and the
+/// app's data directory `DIR` (a first start).
+fn under_xvfb(script: &str, args: &[&str], dir: &Path) -> Command {
+    let mut command = Command::new("xvfb-run");
+    command
+        .args([
+            "-a",
+            "-s",
+            "-screen 0 1600x1000x24",
+            "bash",
+            "-c",
+            script,
+            "topoplan-under-xvfb",
+        ])
+        .args(args)
+        .env("BIN", env!("CARGO_BIN_EXE_topoplan"))
+        .env("LOG", dir.join("app.log"))
+        .env("XDG_DATA_HOME", dir)
+        .current_dir(support::repo());
+    command
+}
+
 /// Starts `topoplan ARGS` under Xvfb, waits until the window has drawn
 /// (the screen has many colours), and returns the screenshot. The app's
 /// data directory is `dir` (a first start: no settings, no recovery file).
 fn screenshot(args: &[&str], dir: &Path) -> PathBuf {
     let shot = dir.join("window.png");
-    let log = dir.join("app.log");
     let script = r#"
         "$BIN" "$@" >"$LOG" 2>&1 & pid=$!
         for _ in $(seq 1 90); do
@@ -33,22 +55,8 @@ fn screenshot(args: &[&str], dir: &Path) -> PathBuf {
         done
         echo "the window never drew anything" >&2; kill "$pid"; exit 4
     "#;
-    let out = Command::new("xvfb-run")
-        .args([
-            "-a",
-            "-s",
-            "-screen 0 1600x1000x24",
-            "bash",
-            "-c",
-            script,
-            "topoplan-under-xvfb",
-        ])
-        .args(args)
-        .env("BIN", env!("CARGO_BIN_EXE_topoplan"))
+    let out = under_xvfb(script, args, dir)
         .env("SHOT", &shot)
-        .env("LOG", &log)
-        .env("XDG_DATA_HOME", dir)
-        .current_dir(support::repo())
         .output()
         .expect("xvfb-run starts");
     assert!(
@@ -210,7 +218,6 @@ fn an_idle_window_uses_no_cpu() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let log = dir.path().join("app.log");
     // Prints the process's CPU ticks (user + system, /proc/PID/stat fields
     // 14 and 15) over five seconds, after ten to settle.
     let script = r#"
@@ -223,21 +230,7 @@ fn an_idle_window_uses_no_cpu() {
         kill "$pid"; wait "$pid" 2>/dev/null
         exit 0
     "#;
-    let out = Command::new("xvfb-run")
-        .args([
-            "-a",
-            "-s",
-            "-screen 0 1600x1000x24",
-            "bash",
-            "-c",
-            script,
-            "topoplan-under-xvfb",
-            "templates/marketplace.json",
-        ])
-        .env("BIN", env!("CARGO_BIN_EXE_topoplan"))
-        .env("LOG", &log)
-        .env("XDG_DATA_HOME", dir.path())
-        .current_dir(support::repo())
+    let out = under_xvfb(script, &["templates/marketplace.json"], dir.path())
         .output()
         .expect("xvfb-run starts");
     let stdout = String::from_utf8_lossy(&out.stdout);

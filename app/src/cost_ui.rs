@@ -23,7 +23,7 @@ use topoplan_core::cost::{
 use topoplan_core::model::Edit;
 
 use crate::edits::Labelled;
-use crate::jobs::{Background, Job, Poll};
+use crate::jobs::Background;
 use crate::style;
 
 /// Everything the panel shows for one revision of the document.
@@ -67,15 +67,12 @@ pub fn price(topology: &Topology) -> Result<Costing, String> {
     })
 }
 
-type Priced = Result<Costing, String>;
-
-/// The panel's state: the last result and the job computing the next.
+/// The panel's state: the last results and the jobs computing the next.
 #[derive(Debug, Default)]
 pub struct CostPanel {
-    /// `(document key, revision)` of `result`.
-    priced_at: Option<(u64, u64)>,
-    result: Option<Priced>,
-    job: Option<((u64, u64), Job<Priced>)>,
+    /// The document priced under every mode (kept on screen, marked stale,
+    /// while the next revision is priced).
+    pricing: Background<Costing>,
     /// Each mode's availability and recovery: slower than pricing (it
     /// simulates every mode), so it has its own job and the prices show
     /// first.
@@ -105,33 +102,11 @@ impl CostPanel {
         visible: bool,
     ) {
         let now = (key, topology.revision());
-        if let Some((at, job)) = &self.job {
-            match job.poll(ctx) {
-                Poll::Running { .. } => {}
-                Poll::Done(result) => {
-                    self.priced_at = Some(*at);
-                    self.result = Some(result);
-                    self.job = None;
-                }
-                Poll::Lost => {
-                    self.priced_at = Some(*at);
-                    self.result = Some(Err("pricing stopped unexpectedly".to_owned()));
-                    self.job = None;
-                }
-            }
-        }
-        let wanted = valid && self.priced_at != Some(now);
-        let running_for = self.job.as_ref().map(|(at, _)| *at);
-        if wanted && running_for != Some(now) && running_for.is_none() {
-            let snapshot = topology.clone();
-            match Job::spawn("pricing", ctx, move |_| price(&snapshot)) {
-                Ok(job) => self.job = Some((now, job)),
-                Err(e) => {
-                    self.priced_at = Some(now);
-                    self.result = Some(Err(format!("cannot start pricing: {e}")));
-                }
-            }
-        }
+        self.pricing
+            .update(ctx, valid.then_some(now), "pricing", || {
+                let snapshot = topology.clone();
+                move |_: &crate::jobs::Progress| price(&snapshot)
+            });
         self.resilience.update(
             ctx,
             (valid && visible).then_some(now),
@@ -145,15 +120,12 @@ impl CostPanel {
 
     /// Whether pricing is under way (tests wait for it).
     pub fn is_busy(&self) -> bool {
-        self.job.is_some() || self.resilience.job.is_some()
+        self.pricing.job.is_some() || self.resilience.job.is_some()
     }
 
     /// The result, if it is for this revision.
     pub fn current(&self, key: u64, revision: u64) -> Option<&Costing> {
-        (self.priced_at == Some((key, revision)))
-            .then_some(self.result.as_ref())
-            .flatten()
-            .and_then(|r| r.as_ref().ok())
+        self.pricing.current((key, revision))
     }
 
     /// The monthly cost of one element, for the inspector.
@@ -178,8 +150,7 @@ impl CostPanel {
             ));
             return out;
         }
-        let stale = self.priced_at != Some((key, topology.revision()));
-        let Some(result) = &self.result else {
+        let Some((priced_at, result)) = &self.pricing.result else {
             ui.horizontal(|ui| {
                 ui.spinner();
                 ui.label("Pricing the design…");
@@ -187,6 +158,7 @@ impl CostPanel {
             return out;
         };
         let show_all = &mut self.show_all_nodes;
+        let stale = *priced_at != (key, topology.revision());
         let costing = match result {
             Ok(c) => c,
             Err(e) => {
