@@ -2,7 +2,8 @@
 //! input (the pointer moving over the canvas), layout and tessellation, no
 //! GPU. At 1,000 and 5,000 nodes (`core::generate::synthetic`), fitted to
 //! the view (everything visible: the worst case for drawing) and at 100%
-//! zoom (what editing looks like).
+//! zoom (what editing looks like), and fitted in what-if mode with an AZ
+//! failed (every drawing recoloured by the simulation).
 //!
 //! `cargo bench -p topoplan --bench frame`
 #![expect(clippy::unwrap_used, reason = "benchmark setup")]
@@ -66,6 +67,23 @@ impl Bench {
         bench
     }
 
+    /// Fitted, in what-if mode with the first AZ failed: every drawing
+    /// recoloured by the engine's states (the scenario, the SPOF sweep and
+    /// the availability are computed first, off the frames measured).
+    fn what_if(nodes: usize) -> Self {
+        let mut bench = Self::new(nodes);
+        let az = bench.app.topology().meta().regions[0].azs[0].clone();
+        bench
+            .app
+            .start_what_if(vec![topoplan_core::sim::Failure::Az { id: az }]);
+        bench.frame();
+        while bench.app.is_busy() {
+            std::thread::sleep(Duration::from_millis(20));
+            bench.frame();
+        }
+        bench
+    }
+
     /// Runs one frame and tessellates it; returns the triangle count.
     fn frame(&mut self) -> usize {
         self.frame += 1;
@@ -107,6 +125,16 @@ fn frame(c: &mut Criterion) {
             b.iter(|| bench.frame());
         });
         group.bench_function(format!("zoom-100/{nodes}_cpu"), |b| {
+            b.iter_custom(|iters| cpu(&mut bench, iters));
+        });
+        drop(bench);
+        let mut bench = Bench::what_if(nodes);
+        eprintln!(
+            "{nodes} nodes, what-if: {} triangles a frame",
+            bench.frame()
+        );
+        group.bench_function(format!("what-if/{nodes}"), |b| b.iter(|| bench.frame()));
+        group.bench_function(format!("what-if/{nodes}_cpu"), |b| {
             b.iter_custom(|iters| cpu(&mut bench, iters));
         });
     }
