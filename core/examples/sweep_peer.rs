@@ -88,6 +88,11 @@ fn main() {
             }
             let (full, report) = best_of(repeat, || sweep::sweep_compact(&c, false));
             let down_units: usize = sets.iter().map(|(_, d)| d.len()).sum();
+            // Failures that leave every unit users arrive at down: the full
+            // sweep knows their rows from the down matrix, with no pass.
+            let blackouts = (0..sets.len())
+                .filter(|&e| c.arrivals.iter().all(|a| matrix.is_down(e, a.unit)))
+                .count();
             let out = serde_json::json!({
                 "nodes": t.node_count(),
                 "edges": t.edge_count(),
@@ -95,6 +100,7 @@ fn main() {
                 "failures": sets.len(),
                 "down_units": down_units,
                 "spofs": report.spofs().count(),
+                "blackouts": blackouts,
                 "compact_secs": compact,
                 "down_sets_secs": down,
                 "down_matrix_secs": matrix_secs,

@@ -169,12 +169,13 @@ def timed(args):
     print(
         f"{mine['nodes']} nodes, {mine['edges']} edges, {mine['units']} units, "
         f"{len(failures)} single failures ({mine['down_units']} units down in all), "
-        f"{mine['spofs']} SPOFs"
+        f"{mine['spofs']} SPOFs ({mine['blackouts']} black out every entry point)"
     )
     rows = [
         ("ours: down matrix (sweep::down_matrix, 1 thread)", mine["down_matrix_secs"], None),
         ("ours: down sets (sweep::down_sets, 1 thread)", mine["down_sets_secs"], None),
         (f"ours: full sweep (served + recovered, {mine['threads']} threads)", mine["sweep_secs"], None),
+        ("ours: compact graph (built once per document version)", mine["compact_secs"], None),
     ]
     for peer_class in PEERS:
         if args.only and peer_class.name not in args.only:

@@ -462,7 +462,7 @@ impl Worker {
 /// After each index, `tick(i)` says whether to go on: once it says no,
 /// every worker stops and the result is `None`.
 fn parallel<T: Send>(
-    c: &Compact,
+    template: &Worker,
     n: usize,
     f: impl Fn(&mut Worker, usize) -> T + Sync,
     tick: &(dyn Fn(usize) -> bool + Sync),
@@ -471,7 +471,6 @@ fn parallel<T: Send>(
         .map_or(1, std::num::NonZeroUsize::get)
         .clamp(1, 16)
         .min(n.max(1));
-    let template = Worker::new(c);
     let stopped = AtomicBool::new(false);
     let mut out: Vec<(usize, T)> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..workers)
@@ -534,7 +533,9 @@ pub fn sweep_compact_with(
     let elements = elements(c);
     let resolved = resolve(c, &elements);
     let ix = Index::new(c);
-    let baseline = Engine::new(c).run(c, Phase::Recovered, false);
+    // One worker's healthy states (a full pass per phase), copied to every thread.
+    let mut template = Worker::new(c);
+    let baseline = template.recovered.base.served(c);
     let threshold = c.slo.availability.clamp(0.0, 1.0);
     let below = |v: f64| v + 1e-9 < threshold * baseline.min(1.0).max(threshold);
     let row = |set: Vec<Element>, (served, recovered): (f64, f64)| SweepRow {
@@ -545,10 +546,20 @@ pub fn sweep_compact_with(
         lost_until_recovery: (baseline - served).max(0.0),
         spof: below(recovered),
     };
+    // A failure that takes down every unit users arrive at serves nothing,
+    // after failover and after autoscaling alike (a down unit stays down):
+    // its row needs no pass. The down matrix finds them all at once.
+    let dark = blackouts(c, &elements, &resolved, &mut template);
     let results = parallel(
-        c,
+        &template,
         elements.len(),
-        |w, i| w.run(c, &ix, &[resolved[i]]),
+        |w, i| {
+            if dark[i] {
+                (0.0, 0.0)
+            } else {
+                w.run(c, &ix, &[resolved[i]])
+            }
+        },
         &|_| progress(1),
     )?;
     let mut singles: Vec<SweepRow> = elements
@@ -564,7 +575,7 @@ pub fn sweep_compact_with(
         let m = candidates.len();
         evaluated = (m * m.saturating_sub(1) / 2) as u64;
         let found = parallel(
-            c,
+            &template,
             m,
             |w, a| {
                 let mut hits = Vec::new();
@@ -595,6 +606,28 @@ pub fn sweep_compact_with(
         pairs_evaluated: evaluated,
         pairs: pair_rows,
     })
+}
+
+/// By element: whether its failure alone leaves every unit with arriving
+/// traffic down (so nothing is served).
+fn blackouts(
+    c: &Compact,
+    elements: &[Element],
+    resolved: &[Resolved],
+    worker: &mut Worker,
+) -> Vec<bool> {
+    let arriving: f64 = c.arrivals.iter().map(|a| a.rates.total()).sum();
+    if arriving <= 0.0 {
+        return vec![false; elements.len()];
+    }
+    let matrix = matrix_of(c, elements.to_vec(), resolved, worker);
+    (0..elements.len())
+        .map(|e| {
+            c.arrivals
+                .iter()
+                .all(|a| a.rates.total() <= 0.0 || matrix.is_down(e, a.unit))
+        })
+        .collect()
 }
 
 fn rank(rows: &mut [SweepRow]) {
@@ -817,11 +850,21 @@ impl DownMatrix {
 pub fn down_matrix(c: &Compact) -> DownMatrix {
     let elements = elements(c);
     let resolved = resolve(c, &elements);
+    matrix_of(c, elements, &resolved, &mut Worker::new(c))
+}
+
+/// [`down_matrix`] of `elements` (resolved as `resolved`), with a worker's
+/// scratch engine and healthy after-failover state.
+fn matrix_of(
+    c: &Compact,
+    elements: Vec<Element>,
+    resolved: &[Resolved],
+    worker: &mut Worker,
+) -> DownMatrix {
     let units = c.units.len();
     let words = elements.len().div_ceil(64).max(1);
     let mut bits = vec![0u64; units * words];
     // Failed directly, and down with nothing failed (down under every failure).
-    let mut worker = Worker::new(c);
     for (e, &r) in resolved.iter().enumerate() {
         worker.damage(c, &[r]);
         for &(u, d) in &worker.damaged {
@@ -838,23 +881,35 @@ pub fn down_matrix(c: &Compact) -> DownMatrix {
         }
     }
     let direct = bits.clone();
-    // Each unit's hard calls, as lists of target units.
-    let hard: Vec<Vec<Vec<u32>>> = (0..units as u32)
-        .map(|u| {
-            c.calls_of(u)
-                .map(|ci| &c.calls[ci])
-                .filter(|call| call.is_critical())
-                .map(|call| {
+    // Each unit's hard calls (`calls[unit_calls[u]..unit_calls[u + 1]]`),
+    // each a range of the units it may route to
+    // (`flat[calls[k]..calls[k + 1]]`): flat arrays, no allocation per unit.
+    let mut unit_calls: Vec<u32> = Vec::with_capacity(units + 1);
+    let mut calls: Vec<u32> = vec![0];
+    let mut flat: Vec<u32> = Vec::new();
+    unit_calls.push(0);
+    for u in 0..units as u32 {
+        for call in c.calls_of(u).map(|ci| &c.calls[ci]) {
+            if call.is_critical() {
+                flat.extend(
                     call.parts
                         .clone()
                         .flat_map(|p| c.parts[p as usize].targets.clone())
-                        .map(|t| c.targets[t as usize].unit)
-                        .collect()
-                })
-                .collect()
-        })
-        .collect();
-    let order = post_order(&hard);
+                        .map(|t| c.targets[t as usize].unit),
+                );
+                calls.push(flat.len() as u32);
+            }
+        }
+        unit_calls.push((calls.len() - 1) as u32);
+    }
+    let span = |from: u32, to: u32| from as usize..to as usize;
+    let deps = |u: usize| {
+        span(
+            calls[unit_calls[u] as usize],
+            calls[unit_calls[u + 1] as usize],
+        )
+    };
+    let (order, cyclic) = post_order(units, |u| &flat[deps(u)]);
     let (mut acc, mut clause) = (vec![0u64; words], vec![0u64; words]);
     loop {
         let mut changed = false;
@@ -864,10 +919,10 @@ pub fn down_matrix(c: &Compact) -> DownMatrix {
                 continue;
             }
             acc.copy_from_slice(&direct[u * words..(u + 1) * words]);
-            for call in &hard[u] {
+            for k in span(unit_calls[u], unit_calls[u + 1]) {
                 // No target at all: down with nothing failed (`always`).
                 clause.fill(u64::MAX);
-                for &t in call {
+                for &t in &flat[span(calls[k], calls[k + 1])] {
                     let row = &bits[t as usize * words..(t as usize + 1) * words];
                     for (c, &b) in clause.iter_mut().zip(row) {
                         *c &= b;
@@ -883,8 +938,9 @@ pub fn down_matrix(c: &Compact) -> DownMatrix {
                 changed = true;
             }
         }
-        // Without cycles, the first pass is final (the second confirms it).
-        if !changed {
+        // In post-order without cycles every dependency is final before its
+        // callers: one pass is the fixpoint.
+        if !changed || !cyclic {
             break;
         }
     }
@@ -895,38 +951,42 @@ pub fn down_matrix(c: &Compact) -> DownMatrix {
     }
 }
 
-/// Units in depth-first post-order over `hard` (the units each one's hard
-/// calls may route to): dependencies before their callers, except around
-/// cycles.
-fn post_order(hard: &[Vec<Vec<u32>>]) -> Vec<u32> {
-    let n = hard.len();
-    let mut seen = vec![false; n];
+/// The `n` units in depth-first post-order over `deps` (the units each
+/// one's hard calls may route to): dependencies before their callers,
+/// except around cycles; and whether there is a cycle.
+fn post_order<'a>(n: usize, deps: impl Fn(usize) -> &'a [u32]) -> (Vec<u32>, bool) {
+    const NEW: u8 = 0;
+    const OPEN: u8 = 1;
+    const DONE: u8 = 2;
+    let mut state = vec![NEW; n];
     let mut order = Vec::with_capacity(n);
+    let mut cyclic = false;
     let mut stack: Vec<(u32, usize)> = Vec::new();
-    let deps: Vec<Vec<u32>> = hard
-        .iter()
-        .map(|calls| calls.iter().flatten().copied().collect())
-        .collect();
-    for root in 0..n as u32 {
-        if seen[root as usize] {
+    for root in 0..n {
+        if state[root] != NEW {
             continue;
         }
-        seen[root as usize] = true;
-        stack.push((root, 0));
+        state[root] = OPEN;
+        stack.push((root as u32, 0));
         while let Some(&mut (u, ref mut next)) = stack.last_mut() {
-            if let Some(&t) = deps[u as usize].get(*next) {
+            if let Some(&t) = deps(u as usize).get(*next) {
                 *next += 1;
-                if !seen[t as usize] {
-                    seen[t as usize] = true;
-                    stack.push((t, 0));
+                match state[t as usize] {
+                    NEW => {
+                        state[t as usize] = OPEN;
+                        stack.push((t, 0));
+                    }
+                    OPEN => cyclic = true,
+                    _ => {}
                 }
             } else {
+                state[u as usize] = DONE;
                 order.push(u);
                 stack.pop();
             }
         }
     }
-    order
+    (order, cyclic)
 }
 
 #[cfg(test)]
