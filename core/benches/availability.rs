@@ -170,6 +170,23 @@ fn bench(c: &mut Criterion) {
     group.bench_function("monte_carlo_1e6_trials_3k_components_4k_gates_cpu", |b| {
         b.iter_custom(|iters| cpu(iters, || monte_carlo(&s, &outputs, 1_000_000, 42)));
     });
+    // The whole topology path (compact graph, structure, Monte Carlo) on
+    // the 1k-node synthetic estate, as `topoplan availability --trials`.
+    let estate = topoplan_core::generate::synthetic(
+        &topoplan_core::generate::SyntheticSpec::with_nodes(1_000),
+    );
+    let options = topoplan_core::availability::topology::Options {
+        monte_carlo: true,
+        trials: 1_000_000,
+        seed: 1,
+    };
+    eprintln!(
+        "1k estate: {:?}",
+        topoplan_core::availability::topology::assess(&estate, options).method
+    );
+    group.bench_function("assess_1k_node_estate_monte_carlo_1e6_trials", |b| {
+        b.iter(|| topoplan_core::availability::topology::assess(black_box(&estate), options));
+    });
     let (tree, app) = series_parallel();
     group.bench_function("exact_series_parallel_3k_components", |b| {
         b.iter(|| black_box(&tree).exact(&[(app, 1.0)], 0).expect("a tree"));

@@ -630,13 +630,17 @@ fn blackouts(
         .collect()
 }
 
-fn rank(rows: &mut [SweepRow]) {
-    rows.sort_by(|a, b| {
+/// Worst first; ties by label (each computed once: with thousands of
+/// blackouts tied, labels built per comparison cost more than the sweep).
+fn rank(rows: &mut Vec<SweepRow>) {
+    let mut keyed: Vec<(String, SweepRow)> = rows.drain(..).map(|r| (r.label(), r)).collect();
+    keyed.sort_by(|(la, a), (lb, b)| {
         b.lost
             .total_cmp(&a.lost)
             .then(b.lost_until_recovery.total_cmp(&a.lost_until_recovery))
-            .then_with(|| a.label().cmp(&b.label()))
+            .then_with(|| la.cmp(lb))
     });
+    rows.extend(keyed.into_iter().map(|(_, r)| r));
 }
 
 /// The hard-dependency structure of a compact graph after failover, as
