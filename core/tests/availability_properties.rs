@@ -1,8 +1,9 @@
 //! Properties of `core::availability`: exact factoring against brute-force
 //! enumeration of every component state on random DAGs (shared components,
-//! shared gates, duplicated inputs, constants), results in range, monotone
-//! in every component, and Monte Carlo intervals that cover the exact
-//! answer as often as a 95% interval should.
+//! shared gates, duplicated inputs, constants), results in range, between
+//! the best single path and the weakest cut, monotone in every component,
+//! and Monte Carlo intervals that cover the exact answer as often as a 95%
+//! interval should.
 #![expect(
     clippy::unwrap_used,
     reason = "a test that cannot go on should fail loudly"
@@ -123,6 +124,37 @@ proptest! {
         prop_assert!(exact.pivots as usize <= s.component_count());
         let total_weight: f64 = outputs.iter().map(|&(_, w)| w).sum();
         prop_assert!((0.0..=total_weight).contains(&exact.availability));
+    }
+
+    /// Bounds from the structure alone: never below its best single path
+    /// (a set of components whose being up is enough: the system is up at
+    /// least whenever they all are), never above its weakest cut (a set
+    /// whose all being down is enough to bring it down), so never above a
+    /// component every path needs.
+    #[test]
+    fn between_the_best_single_path_and_the_weakest_cut(spec in spec(10)) {
+        let (s, outputs) = spec.build();
+        let out = outputs[0].0;
+        let a = s.exact(&[(out, 1.0)], 12).unwrap().availability;
+        let n = s.component_count();
+        let p = |c: usize| s.up_probability(u32::try_from(c).unwrap());
+        let mut best_path = 0.0f64;
+        let mut weakest_cut = 1.0f64;
+        for state in 0u32..1 << n {
+            let up: Vec<bool> = (0..n).map(|c| state >> c & 1 == 1).collect();
+            if s.evaluate(&up, out) {
+                // The components up here form a path.
+                let path: f64 = (0..n).filter(|&c| up[c]).map(p).product();
+                best_path = best_path.max(path);
+            } else {
+                // Those down here form a cut.
+                let all_down: f64 = (0..n).filter(|&c| !up[c]).map(|c| 1.0 - p(c)).product();
+                weakest_cut = weakest_cut.min(1.0 - all_down);
+            }
+        }
+        prop_assert!(best_path <= a + 1e-12, "best single path {best_path} > {a}");
+        prop_assert!(a <= weakest_cut + 1e-12, "{a} > weakest cut {weakest_cut}");
+        prop_assert!((0.0..=1.0).contains(&a));
     }
 
     #[test]
