@@ -850,7 +850,7 @@ impl TopoplanApp {
                     self.message = None;
                 }
             } else if self.tab == Tab::WhatIf {
-                ui.label(RichText::new("What-if mode: click a node, an AZ band or a region's title to fail it (again to bring it back) · drag to pan · hover a node for why").weak());
+                ui.label(RichText::new("What-if mode: click a node, an AZ band or a region's title to fail it (again to bring it back) · Shift-click a node: in that region only · drag to pan · hover a node for why").weak());
             } else {
                 ui.label(RichText::new("Drag empty space to pan · Shift+drag to select · drag from a node's port (right edge) to connect · F1 for shortcuts").weak());
             }

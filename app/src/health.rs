@@ -73,12 +73,18 @@ pub struct SiteHealth {
 pub struct Failed {
     pub regions: BTreeSet<String>,
     pub azs: BTreeSet<String>,
+    /// Nodes failed in every region.
     pub nodes: BTreeSet<NodeIndex>,
+    /// Nodes failed in one region.
+    pub node_sites: BTreeSet<(NodeIndex, String)>,
 }
 
 impl Failed {
     pub fn is_empty(&self) -> bool {
-        self.regions.is_empty() && self.azs.is_empty() && self.nodes.is_empty()
+        self.regions.is_empty()
+            && self.azs.is_empty()
+            && self.nodes.is_empty()
+            && self.node_sites.is_empty()
     }
 }
 

@@ -202,6 +202,13 @@ impl WhatIfPanel {
                 },
                 None => return,
             },
+            Toggle::NodeIn(ix, region) => match topology.graph().node_weight(*ix) {
+                Some(node) => Failure::Node {
+                    id: node.id.clone(),
+                    region: Some(region.clone()),
+                },
+                None => return,
+            },
             Toggle::Az(id) => Failure::Az { id: id.clone() },
             Toggle::Region(id) => Failure::Region { id: id.clone() },
         };
@@ -479,7 +486,7 @@ impl WhatIfPanel {
         }
         ui.label(
             RichText::new(
-                "Click a node, an AZ band or a region's title on the canvas to fail it; click again to bring it back.",
+                "Click a node, an AZ band or a region's title on the canvas to fail it (Shift-click a node: in that region only); click again to bring it back.",
             )
             .small()
             .weak(),
@@ -953,9 +960,16 @@ fn failed_marks(topology: &Topology, failures: &[Failure]) -> Failed {
     let mut failed = Failed::default();
     for f in failures {
         match f {
-            Failure::Node { id, .. } => {
+            Failure::Node { id, region } => {
                 if let Some(ix) = topology.node_index(id) {
-                    failed.nodes.insert(ix);
+                    match region {
+                        None => {
+                            failed.nodes.insert(ix);
+                        }
+                        Some(r) => {
+                            failed.node_sites.insert((ix, r.clone()));
+                        }
+                    }
                 }
             }
             Failure::Az { id } => {

@@ -266,3 +266,50 @@ fn sweeping_every_pair_lists_the_engines_double_faults_and_shows_one() {
     let outcome = simulate(&h, failures);
     assert!((outcome.recovered - worst.recovered).abs() < 1e-9);
 }
+
+/// A Shift-click at a screen point.
+fn shift_click_at(h: &mut Harness<'_, TopoplanApp>, pos: Pos2) {
+    h.event(egui::Event::ModifiersChanged(egui::Modifiers::SHIFT));
+    h.hover_at(pos);
+    h.run();
+    for pressed in [true, false] {
+        h.event(egui::Event::PointerButton {
+            pos,
+            button: egui::PointerButton::Primary,
+            pressed,
+            modifiers: egui::Modifiers::SHIFT,
+        });
+    }
+    h.run();
+    h.event(egui::Event::ModifiersChanged(egui::Modifiers::NONE));
+    h.run();
+}
+
+#[test]
+fn shift_clicking_a_node_fails_it_in_that_region_only() {
+    let mut h = what_if("active-active");
+    let ix = h.state().topology().node_index("api").unwrap();
+    // The api's drawing in eu-west-1 (its second region).
+    let rect = h.state().canvas().screen_rect_in(ix, "eu-west-1").unwrap();
+    shift_click_at(&mut h, rect.center());
+    settle(&mut h);
+    let failure = Failure::Node {
+        id: "api".to_owned(),
+        region: Some("eu-west-1".to_owned()),
+    };
+    assert_eq!(
+        h.state().what_if().failures(),
+        std::slice::from_ref(&failure)
+    );
+    let health = h.state().what_if().health().unwrap();
+    assert_eq!(
+        health.site(ix, Some("eu-west-1")).unwrap().health,
+        Health::Down
+    );
+    assert_ne!(
+        health.site(ix, Some("us-east-1")).unwrap().health,
+        Health::Down
+    );
+    let expected = simulate(&h, vec![failure]);
+    h.get_by_label(&stat(expected.served, "after failover"));
+}

@@ -52,6 +52,8 @@ pub struct Overlay<'a> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Toggle {
     Node(NodeIndex),
+    /// A node in one region only (Shift-click on its drawing there).
+    NodeIn(NodeIndex, String),
     Az(String),
     Region(String),
 }
@@ -220,6 +222,15 @@ impl Canvas {
         layout
             .boxes_of(node)
             .next()
+            .map(|b| self.camera.rect_to_screen(b.rect))
+    }
+
+    /// Where a node's box in `region` is on screen.
+    pub fn screen_rect_in(&self, node: NodeIndex, region: &str) -> Option<Rect> {
+        let layout = &self.cache.as_ref()?.layout;
+        layout
+            .boxes_of(node)
+            .find(|b| layout.lanes[b.lane].region.as_deref() == Some(region))
             .map(|b| self.camera.rect_to_screen(b.rect))
     }
 
@@ -465,7 +476,7 @@ impl Canvas {
             && let Some(p) = response.interact_pointer_pos()
         {
             if overlay.what_if {
-                out.toggle = toggle_at(layout, to_canvas(p));
+                out.toggle = toggle_at(layout, to_canvas(p), modifiers.shift);
             } else {
                 click(layout, selection, to_canvas(p), modifiers);
             }
@@ -513,7 +524,7 @@ impl Canvas {
             if space_pan {
                 ui.ctx().set_cursor_icon(CursorIcon::Grab);
             } else if overlay.what_if {
-                if toggle_at(layout, at).is_some() {
+                if toggle_at(layout, at, false).is_some() {
                     ui.ctx().set_cursor_icon(CursorIcon::PointingHand);
                 }
                 if let Some(health) = overlay.health {
@@ -832,11 +843,16 @@ fn context_menu(
     item(ui, Action::Fit, true);
 }
 
-/// What a what-if click at `at` fails: a node's box, a region's title
-/// strip, or an AZ's band (anywhere in it, its header included).
-fn toggle_at(layout: &Layout, at: Pos2) -> Option<Toggle> {
+/// What a what-if click at `at` fails: a node's box (with `one_region`,
+/// only its drawing's region), a region's title strip, or an AZ's band
+/// (anywhere in it, its header included).
+fn toggle_at(layout: &Layout, at: Pos2, one_region: bool) -> Option<Toggle> {
     if let Some(b) = layout.hit(at) {
-        return Some(Toggle::Node(layout.boxes[b].node));
+        let node_box = &layout.boxes[b];
+        return Some(match &layout.lanes[node_box.lane].region {
+            Some(region) if one_region => Toggle::NodeIn(node_box.node, region.clone()),
+            _ => Toggle::Node(node_box.node),
+        });
     }
     let spot = layout.spot(at)?;
     let lane = &layout.lanes[spot.lane];
@@ -892,7 +908,13 @@ fn health_tooltip(
         Some(r) => format!("{} in {r}", node.name),
         None => node.name.clone(),
     };
-    let failed = health.failed.nodes.contains(&node_box.node);
+    let failed = health.failed.nodes.contains(&node_box.node)
+        || region.is_some_and(|r| {
+            health
+                .failed
+                .node_sites
+                .contains(&(node_box.node, r.to_owned()))
+        });
     egui::Tooltip::for_enabled(response)
         .at_pointer()
         .gap(12.0)
