@@ -113,7 +113,9 @@ enum Modal {
 }
 
 /// The right-hand panel's tabs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, clap::ValueEnum,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Tab {
     Inspector,
@@ -1267,9 +1269,11 @@ impl eframe::App for TopoplanApp {
 }
 
 /// Opens the desktop window (glow backend) and blocks until it closes;
-/// with `what_if`, on the What-if tab with those elements failed.
+/// on `tab` if given; with `what_if`, on the What-if tab with those
+/// elements failed.
 pub fn run(
     path: Option<PathBuf>,
+    tab: Option<Tab>,
     what_if: Option<Vec<topoplan_core::sim::Failure>>,
 ) -> anyhow::Result<()> {
     let options = eframe::NativeOptions {
@@ -1292,6 +1296,9 @@ pub fn run(
             let mut config = Config::native();
             config.show_gallery = path.is_none() && !settings.seen_gallery;
             let mut app = TopoplanApp::with_config(path, config, settings);
+            if let Some(tab) = tab {
+                app.show_tab(tab);
+            }
             if let Some(failures) = what_if {
                 app.start_what_if(failures);
             }

@@ -396,18 +396,12 @@ fn modes(
         }
     });
     egui::Grid::new("modes-table")
-        .num_columns(6)
+        .num_columns(4)
         .striped(true)
         .show(ui, |ui| {
             ui.label(RichText::new("mode").weak());
             ui.label(RichText::new("monthly").weak());
             ui.label(RichText::new("vs single").weak());
-            ui.label(RichText::new("availability").weak())
-                .on_hover_text(
-                    "With failover assumed to succeed; the minutes it takes are the next column",
-                );
-            ui.label(RichText::new("region lost").weak())
-                .on_hover_text("Time back to full service after losing the primary region");
             ui.label("");
             ui.end_row();
             for row in &c.rows {

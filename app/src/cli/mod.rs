@@ -35,6 +35,9 @@ pub struct Cli {
     /// (`az:us-east-1a,node:orders-db`; `none` for nothing failed).
     #[arg(long = "what-if", value_name = "ELEMENTS")]
     pub what_if: Option<String>,
+    /// Open the desktop app on this tab of the right-hand panel.
+    #[arg(long, value_enum)]
+    pub tab: Option<crate::app::Tab>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -159,7 +162,7 @@ pub fn main() -> ExitCode {
                 Ok(w) => w,
                 Err(err) => return fail(&err.into()),
             };
-            match crate::app::run(cli.file, what_if) {
+            match crate::app::run(cli.file, cli.tab, what_if) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(err) => fail(&err),
             }
@@ -256,5 +259,14 @@ mod tests {
         );
         assert_eq!(what_if_failures("none").unwrap(), []);
         assert!(what_if_failures("rack:7").is_err());
+    }
+
+    #[test]
+    fn tab_opens_the_window_on_a_tab() {
+        let cli = Cli::try_parse_from(["topoplan", "shop.json", "--tab", "cost"]).unwrap();
+        assert_eq!(cli.tab, Some(crate::app::Tab::Cost));
+        let cli = Cli::try_parse_from(["topoplan", "--tab", "what-if"]).unwrap();
+        assert_eq!(cli.tab, Some(crate::app::Tab::WhatIf));
+        assert!(Cli::try_parse_from(["topoplan", "--tab", "bills"]).is_err());
     }
 }
