@@ -66,6 +66,12 @@ fn simulate(h: &Harness<'_, TopoplanApp>, failures: Vec<Failure>) -> sim::Outcom
 
 /// A primary click at a screen point.
 fn click_at(h: &mut Harness<'_, TopoplanApp>, pos: Pos2) {
+    click_with(h, pos, egui::Modifiers::NONE);
+}
+
+/// A primary click at a screen point with `modifiers` held.
+fn click_with(h: &mut Harness<'_, TopoplanApp>, pos: Pos2, modifiers: egui::Modifiers) {
+    h.event(egui::Event::ModifiersChanged(modifiers));
     h.hover_at(pos);
     h.run();
     for pressed in [true, false] {
@@ -73,10 +79,11 @@ fn click_at(h: &mut Harness<'_, TopoplanApp>, pos: Pos2) {
             pos,
             button: egui::PointerButton::Primary,
             pressed,
-            modifiers: egui::Modifiers::NONE,
+            modifiers,
         });
     }
     h.run();
+    h.event(egui::Event::ModifiersChanged(egui::Modifiers::NONE));
 }
 
 fn stat(value: f64, caption: &str) -> String {
@@ -267,31 +274,13 @@ fn sweeping_every_pair_lists_the_engines_double_faults_and_shows_one() {
     assert!((outcome.recovered - worst.recovered).abs() < 1e-9);
 }
 
-/// A Shift-click at a screen point.
-fn shift_click_at(h: &mut Harness<'_, TopoplanApp>, pos: Pos2) {
-    h.event(egui::Event::ModifiersChanged(egui::Modifiers::SHIFT));
-    h.hover_at(pos);
-    h.run();
-    for pressed in [true, false] {
-        h.event(egui::Event::PointerButton {
-            pos,
-            button: egui::PointerButton::Primary,
-            pressed,
-            modifiers: egui::Modifiers::SHIFT,
-        });
-    }
-    h.run();
-    h.event(egui::Event::ModifiersChanged(egui::Modifiers::NONE));
-    h.run();
-}
-
 #[test]
 fn shift_clicking_a_node_fails_it_in_that_region_only() {
     let mut h = what_if("active-active");
     let ix = h.state().topology().node_index("api").unwrap();
     // The api's drawing in eu-west-1 (its second region).
     let rect = h.state().canvas().screen_rect_in(ix, "eu-west-1").unwrap();
-    shift_click_at(&mut h, rect.center());
+    click_with(&mut h, rect.center(), egui::Modifiers::SHIFT);
     settle(&mut h);
     let failure = Failure::Node {
         id: "api".to_owned(),
