@@ -1,26 +1,8 @@
 //! The `topoplan` command line, driven as a user would: the real binary.
-#![expect(
-    clippy::expect_used,
-    reason = "a test that cannot go on should fail loudly"
-)]
 
 mod support;
 
-use std::process::{Command, Output};
-
-use support::repo;
-
-fn topoplan(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_topoplan"))
-        .args(args)
-        .current_dir(repo())
-        .output()
-        .expect("the binary runs")
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
+use support::{repo, stdout, topoplan};
 
 #[test]
 fn check_passes_on_every_template() {

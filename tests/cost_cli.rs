@@ -1,31 +1,11 @@
 //! `topoplan cost`, driven through the real binary: the itemised bill, the
 //! mode comparison, the diff, and the catalog regenerated from its sources.
-#![expect(
-    clippy::expect_used,
-    reason = "a test that cannot go on should fail loudly"
-)]
 
 mod support;
 
-use std::process::{Command, Output};
+use std::process::Command;
 
-use support::repo;
-
-fn topoplan(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_topoplan"))
-        .args(args)
-        .current_dir(repo())
-        .output()
-        .expect("the binary runs")
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
+use support::{repo, stderr, stdout, topoplan};
 
 #[test]
 fn cost_itemises_the_bill_and_shows_the_catalog_date() {

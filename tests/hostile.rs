@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use serde_json::{Value, json};
-use support::{repo, require};
+use support::{repo, require, text};
 
 /// Address space the binary may use on the huge inputs. A document is at
 /// most 64 MB; parsing it builds a JSON tree and then the typed document,
@@ -46,14 +46,6 @@ fn topoplan_limited(limit_mb: u64, args: &[&str]) -> Output {
 
 fn topoplan(args: &[&str]) -> Output {
     topoplan_limited(HUGE_INPUT_LIMIT_MB, args)
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
 }
 
 /// Exit code 1 (problems found) or 2 (unreadable), no panic, and every

@@ -23,7 +23,7 @@ use std::process::{Command, Output};
 use proptest::strategy::{Strategy as _, ValueTree as _};
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use serde_json::Value;
-use support::{repo, require, strict};
+use support::{repo, require, strict, text, topoplan};
 use topoplan_core::templates;
 use topoplan_exports::terraform::{Export, ExportOptions, WriteOptions, export};
 
@@ -44,14 +44,6 @@ fn terraform(dir: &Path, args: &[&str]) -> Output {
         .env("CHECKPOINT_DISABLE", "1")
         .output()
         .expect("terraform runs")
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
 }
 
 /// The local mirror of hashicorp/aws (the directory holding
@@ -819,14 +811,6 @@ fn three_tier_applies_to_moto_reads_back_and_replans_clean_but_for_moto_gaps() {
 
 // ---------------------------------------------------------------------------
 // The command line
-
-fn topoplan(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_topoplan"))
-        .args(args)
-        .current_dir(repo())
-        .output()
-        .expect("the binary runs")
-}
 
 #[test]
 fn export_terraform_writes_the_module_and_names_warnings_by_node() {

@@ -1,32 +1,10 @@
 //! `topoplan autoscale`, driven through the real binary: the per-group
 //! tables, the JSON report, and a refused invalid document.
-#![expect(
-    clippy::expect_used,
-    reason = "a test that cannot go on should fail loudly"
-)]
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+#[path = "../../tests/support/mod.rs"]
+mod support;
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn topoplan(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_topoplan"))
-        .args(args)
-        .current_dir(repo())
-        .output()
-        .expect("the binary runs")
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
+use support::{repo, stderr, stdout, topoplan};
 
 /// The marketplace template has a daily profile and a warm standby.
 #[test]

@@ -1,24 +1,12 @@
 //! `topoplan simulate`, `spof` and `availability`, driven through the real
 //! binary: human reports, JSON, and refused input (exit 2).
-#![expect(
-    clippy::expect_used,
-    reason = "a test that cannot go on should fail loudly"
-)]
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+#[path = "../../tests/support/mod.rs"]
+mod support;
 
-fn topoplan(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_topoplan"))
-        .args(args)
-        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(".."))
-        .output()
-        .expect("the binary runs")
-}
+use std::path::PathBuf;
 
-fn text(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr)
-}
+use support::{text, topoplan};
 
 #[test]
 fn simulate_a_region_loss_in_active_active() {

@@ -2,7 +2,7 @@
 #![allow(dead_code, reason = "each test binary uses a different subset")]
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Output};
 
 /// The repository root.
 pub fn repo() -> PathBuf {
@@ -30,4 +30,30 @@ pub fn require(program: &str, why: &str) -> bool {
         eprintln!("SKIPPED: {program} not found ({why}); tests/run installs it");
     }
     found
+}
+
+/// Runs the real `topoplan` binary in the repository.
+#[expect(
+    clippy::expect_used,
+    reason = "a test that cannot run the binary should fail loudly"
+)]
+pub fn topoplan(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_topoplan"))
+        .args(args)
+        .current_dir(repo())
+        .output()
+        .expect("the binary runs")
+}
+
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Both streams, standard output first.
+pub fn text(out: &Output) -> String {
+    stdout(out) + &stderr(out)
 }
