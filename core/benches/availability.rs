@@ -17,27 +17,11 @@ use std::time::Duration;
 use cpu_time::ThreadTime;
 use criterion::{Criterion, criterion_group, criterion_main};
 use topoplan_core::availability::{GateKind, Input, Structure, monte_carlo};
+use topoplan_core::generate::Rng;
 
-/// splitmix64, for a reproducible structure.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        usize::try_from(self.next() % n as u64).expect("below n")
-    }
-
-    /// Uniform in [low, high).
-    fn between(&mut self, low: f64, high: f64) -> f64 {
-        low + (high - low) * ((self.next() >> 11) as f64 / (1u64 << 53) as f64)
-    }
+/// Uniform in `[low, high)`.
+fn between(rng: &mut Rng, low: f64, high: f64) -> f64 {
+    low + (high - low) * rng.unit()
 }
 
 /// 1,000 topology nodes in 3 regions of 3 AZs: per node and region, one
@@ -77,7 +61,7 @@ fn topology_like(seed: u64) -> (Structure, Vec<(Input, f64)>) {
         let az = rng.below(3);
         let mut here = Vec::with_capacity(REGIONS);
         for region in 0..REGIONS {
-            let deployment = s.component(rng.between(0.9995, 0.999_99));
+            let deployment = s.component(between(&mut rng, 0.9995, 0.999_99));
             let mut inputs = vec![deployment, azs[region][az], regions[region]];
             inputs.extend(called.iter().map(|&callee| regional[callee][region]));
             here.push(s.gate(GateKind::All, &inputs));
@@ -121,7 +105,7 @@ fn series_parallel() -> (Structure, Input) {
     let services: Vec<Input> = (0..1_000)
         .map(|_| {
             let instances: Vec<Input> = (0..3)
-                .map(|_| s.component(rng.between(0.99, 0.9999)))
+                .map(|_| s.component(between(&mut rng, 0.99, 0.9999)))
                 .collect();
             s.gate(GateKind::AtLeast(2), &instances)
         })
@@ -141,7 +125,7 @@ fn zonal() -> (Structure, Input) {
             let instances: Vec<Input> = azs
                 .iter()
                 .map(|&az| {
-                    let instance = s.component(rng.between(0.99, 0.9999));
+                    let instance = s.component(between(&mut rng, 0.99, 0.9999));
                     s.gate(GateKind::All, &[az, instance])
                 })
                 .collect();

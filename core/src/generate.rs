@@ -56,11 +56,13 @@ impl SyntheticSpec {
     }
 }
 
-/// splitmix64: a tiny, good-enough, dependency-free generator.
-struct Rng(u64);
+/// splitmix64: a tiny, good-enough, dependency-free generator (also the
+/// benchmarks' source of reproducible structures).
+#[derive(Clone, Debug)]
+pub struct Rng(pub u64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -69,12 +71,17 @@ impl Rng {
     }
 
     /// Uniform in `0..n` (n > 0).
-    fn below(&mut self, n: usize) -> usize {
-        usize::try_from(self.next() % (n.max(1) as u64)).unwrap_or(0)
+    pub fn below(&mut self, n: usize) -> usize {
+        usize::try_from(self.next_u64() % (n.max(1) as u64)).unwrap_or(0)
+    }
+
+    /// Uniform in `[0, 1)`, 53 bits.
+    pub fn unit(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
     }
 
     fn chance(&mut self, p: f64) -> bool {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64 <= p
+        self.unit() <= p
     }
 }
 
