@@ -34,16 +34,8 @@ use crate::jobs::{Background, Job, Poll, Progress};
 /// `(document key, revision)`: what a result was computed for.
 type At = (u64, u64);
 
-/// A share as a percentage, with more digits just under 100% (where the
-/// nines are): `66.7%`, `99.950%`, `100.0%`.
-pub fn percent(v: f64) -> String {
-    let p = v * 100.0;
-    if p > 99.0 && p < 100.0 {
-        format!("{p:.3}%")
-    } else {
-        format!("{p:.1}%")
-    }
-}
+/// A share as a percentage (the CLI's format).
+pub use topoplan_core::sim::share_percent as percent;
 
 /// One revision of the document, flattened for the engine.
 #[derive(Debug)]

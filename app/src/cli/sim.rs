@@ -7,18 +7,9 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use topoplan_core::availability::format_duration;
-use topoplan_core::sim::{self, NodeState, Outcome, Scenario, SpofReport, SweepRow};
+use topoplan_core::sim::{self, NodeState, Outcome, Scenario, SpofReport, SweepRow, share_percent};
 
 use super::document::{load_valid, write_json};
-
-fn pct(v: f64) -> String {
-    let p = v * 100.0;
-    if p > 99.0 && p < 100.0 {
-        format!("{p:.3}%")
-    } else {
-        format!("{p:.1}%")
-    }
-}
 
 pub(super) fn simulate(
     path: &Path,
@@ -42,10 +33,10 @@ fn render_outcome(file: &str, o: &Outcome) -> String {
     let _ = writeln!(
         s,
         "served: {} after failover, {} once autoscaled (baseline {}, worst {})",
-        pct(o.served),
-        pct(o.recovered),
-        pct(o.baseline),
-        pct(o.worst)
+        share_percent(o.served),
+        share_percent(o.recovered),
+        share_percent(o.baseline),
+        share_percent(o.worst)
     );
     match o.recovery_secs {
         Some(secs) => {
@@ -59,7 +50,7 @@ fn render_outcome(file: &str, o: &Outcome) -> String {
             let _ = writeln!(
                 s,
                 "recovery: does not recover on its own ({} of requests lost until repaired)",
-                pct((o.baseline - o.recovered).max(0.0))
+                share_percent((o.baseline - o.recovered).max(0.0))
             );
         }
     }
@@ -75,7 +66,7 @@ fn render_outcome(file: &str, o: &Outcome) -> String {
             s,
             "  {:>12}  {:>8}  {what}",
             format_duration(p.at_secs),
-            pct(p.served)
+            share_percent(p.served)
         );
     }
     let _ = writeln!(s, "\nentry points (after failover):");
@@ -84,7 +75,7 @@ fn render_outcome(file: &str, o: &Outcome) -> String {
             s,
             "  {:<24} {:>8} served   p95 {:.0} ms",
             e.node,
-            pct(e.served),
+            share_percent(e.served),
             e.p95_ms
         );
     }
@@ -145,9 +136,9 @@ fn rows(s: &mut String, rows: &[&SweepRow]) {
             s,
             "  {:<width$}  {:>14}  {:>10}  {:>8}  {}",
             r.label(),
-            pct(r.served),
-            pct(r.recovered),
-            pct(r.lost),
+            share_percent(r.served),
+            share_percent(r.recovered),
+            share_percent(r.lost),
             if r.spof { "yes" } else { "" }
         );
     }
@@ -159,8 +150,8 @@ pub(super) fn render_spofs(file: &str, r: &SpofReport, top: usize) -> String {
         s,
         "{file}: {} single failures; baseline {} served; SLO {}",
         r.singles.len(),
-        pct(r.baseline),
-        pct(r.threshold)
+        share_percent(r.baseline),
+        share_percent(r.threshold)
     );
     let spofs: Vec<String> = r.spofs().map(SweepRow::label).collect();
     if spofs.is_empty() {

@@ -52,7 +52,8 @@ pub use compact::{
 };
 pub use engine::{Damage, DownCause, Engine, Phase};
 pub use report::{
-    EntryResult, NodeResult, NodeState, Outcome, PhasePoint, RegionResult, simulate, simulate_with,
+    EntryResult, NodeResult, NodeState, Outcome, PhasePoint, RegionResult, share_percent, simulate,
+    simulate_with,
 };
 pub use scenario::{Failure, Scenario, ScenarioError};
 pub use sweep::{Element, SpofReport, SweepRow, sweep};

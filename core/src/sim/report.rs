@@ -265,6 +265,17 @@ fn rps(v: f64) -> String {
     s.trim_start_matches('$').trim_end_matches(".00").to_owned()
 }
 
+/// A share of traffic as the reports print it, with more digits just
+/// under 100% (where the nines are): `66.7%`, `99.950%`, `100.0%`.
+pub fn share_percent(v: f64) -> String {
+    let p = v * 100.0;
+    if p > 99.0 && p < 100.0 {
+        format!("{p:.3}%")
+    } else {
+        format!("{p:.1}%")
+    }
+}
+
 fn percent(v: f64) -> String {
     let p = v * 100.0;
     if (p - p.round()).abs() < 0.05 {
