@@ -549,7 +549,7 @@ pub fn sweep_compact_with(
     // A failure that takes down every unit users arrive at serves nothing,
     // after failover and after autoscaling alike (a down unit stays down):
     // its row needs no pass. The down matrix finds them all at once.
-    let dark = blackouts(c, &elements, &resolved, &mut template);
+    let dark = blackouts(c, &resolved, &mut template);
     let results = parallel(
         &template,
         elements.len(),
@@ -610,22 +610,17 @@ pub fn sweep_compact_with(
 
 /// By element: whether its failure alone leaves every unit with arriving
 /// traffic down (so nothing is served).
-fn blackouts(
-    c: &Compact,
-    elements: &[Element],
-    resolved: &[Resolved],
-    worker: &mut Worker,
-) -> Vec<bool> {
+fn blackouts(c: &Compact, resolved: &[Resolved], worker: &mut Worker) -> Vec<bool> {
     let arriving: f64 = c.arrivals.iter().map(|a| a.rates.total()).sum();
     if arriving <= 0.0 {
-        return vec![false; elements.len()];
+        return vec![false; resolved.len()];
     }
-    let matrix = matrix_of(c, elements.to_vec(), resolved, worker);
-    (0..elements.len())
+    let (words, bits) = kill_sets(c, resolved, worker);
+    (0..resolved.len())
         .map(|e| {
             c.arrivals
                 .iter()
-                .all(|a| a.rates.total() <= 0.0 || matrix.is_down(e, a.unit))
+                .all(|a| a.rates.total() <= 0.0 || kill_bit(&bits, words, e, a.unit))
         })
         .collect()
 }
@@ -813,8 +808,7 @@ pub struct DownMatrix {
 impl DownMatrix {
     /// Whether failure `element` leaves `unit` down.
     pub fn is_down(&self, element: usize, unit: u32) -> bool {
-        let w = self.bits[unit as usize * self.words + element / 64];
-        w >> (element % 64) & 1 == 1
+        kill_bit(&self.bits, self.words, element, unit)
     }
 
     /// How many units each failure leaves down (in [`elements`] order).
@@ -854,19 +848,25 @@ impl DownMatrix {
 pub fn down_matrix(c: &Compact) -> DownMatrix {
     let elements = elements(c);
     let resolved = resolve(c, &elements);
-    matrix_of(c, elements, &resolved, &mut Worker::new(c))
+    let (words, bits) = kill_sets(c, &resolved, &mut Worker::new(c));
+    DownMatrix {
+        elements,
+        words,
+        bits,
+    }
 }
 
-/// [`down_matrix`] of `elements` (resolved as `resolved`), with a worker's
-/// scratch engine and healthy after-failover state.
-fn matrix_of(
-    c: &Compact,
-    elements: Vec<Element>,
-    resolved: &[Resolved],
-    worker: &mut Worker,
-) -> DownMatrix {
+/// Whether failure `failure` is in `unit`'s kill set (`words` per unit).
+fn kill_bit(bits: &[u64], words: usize, failure: usize, unit: u32) -> bool {
+    bits[unit as usize * words + failure / 64] >> (failure % 64) & 1 == 1
+}
+
+/// The bits of [`down_matrix`] for the failures `resolved` (words per unit,
+/// then `units × words` bits), with a worker's scratch engine and healthy
+/// after-failover state.
+fn kill_sets(c: &Compact, resolved: &[Resolved], worker: &mut Worker) -> (usize, Vec<u64>) {
     let units = c.units.len();
-    let words = elements.len().div_ceil(64).max(1);
+    let words = resolved.len().div_ceil(64).max(1);
     let mut bits = vec![0u64; units * words];
     // Failed directly, and down with nothing failed (down under every failure).
     for (e, &r) in resolved.iter().enumerate() {
@@ -948,11 +948,7 @@ fn matrix_of(
             break;
         }
     }
-    DownMatrix {
-        elements,
-        words,
-        bits,
-    }
+    (words, bits)
 }
 
 /// The `n` units in depth-first post-order over `deps` (the units each
